@@ -1,0 +1,1 @@
+"""The Scrapy project that visits company websites: one job per module, as in Scrapy itself."""

@@ -1,0 +1,48 @@
+"""Scrapy settings for polite broad crawls of many small company sites.
+
+Broad-crawl practice: high global concurrency, 1-2 requests at a time per site, AutoThrottle,
+robots.txt obeyed, short timeouts and few retries, no cookies, a size cap on downloads.
+Values prefixed ``RUHRINDEX_`` configure the project's own components.
+"""
+
+from ruhrindex.config import USER_AGENT
+
+BOT_NAME = "ruhrindex"
+SPIDER_MODULES = ["crawler.spiders"]
+USER_AGENT = USER_AGENT
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 64
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+REACTOR_THREADPOOL_MAXSIZE = 20
+DNSCACHE_ENABLED = True
+DNS_TIMEOUT = 10
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+DEPTH_LIMIT = 3
+DEPTH_PRIORITY = 1
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ForwardProxyMiddleware": 740,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.StorePipeline": 300,
+}
+
+RUHRINDEX_DB = "ruhrindex.db"
+RUHRINDEX_RUN_ID = None
+RUHRINDEX_PAGE_BUDGET = 30
+#: An HTTP proxy for every request (corporate proxies; the demo's sample web).
+RUHRINDEX_PROXY = None

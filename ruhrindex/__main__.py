@@ -1,0 +1,3 @@
+from ruhrindex.cli import main
+
+main()

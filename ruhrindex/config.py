@@ -1,0 +1,18 @@
+"""Paths and defaults shared by every command, overridable by environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = "ruhrindex.db"
+#: Trained artifacts live beside the code so an editable install finds the shipped models;
+#: RUHRINDEX_MODELS points elsewhere (e.g. a shared, versioned model folder).
+MODELS_DIR = Path(os.environ.get("RUHRINDEX_MODELS", REPO_ROOT / "models"))
+USER_AGENT = (
+    "ruhrindex/0.1 (+https://github.com/ruhrindex/ruhrindex; research crawler measuring "
+    "regional digitalisation; obeys robots.txt)"
+)
+#: Founding years are compared against this year when deciding startup status.
+REFERENCE_YEAR = int(os.environ.get("RUHRINDEX_REFERENCE_YEAR", "2026"))
