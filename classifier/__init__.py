@@ -1,0 +1,1 @@
+"""Scores companies and job ads: digital affinity, startup status, AI-skill demand."""

@@ -1,0 +1,1 @@
+"""Per-municipality indicators from the store, their exports and the HTML report."""
