@@ -31,7 +31,7 @@ def main() -> None:
     """Measure how digital the companies of each municipality are, from their websites.
 
     \b
-    The pipeline, stage by stage:
+    Example, the pipeline stage by stage:
       ruhrindex companies import lists/*.csv     # company list per municipality
       ruhrindex crawl --all                      # visit each website politely
       ruhrindex classify                         # digital affinity, startups, AI-skill ads
@@ -291,6 +291,8 @@ def demo(out, models_dir, quiet) -> None:
     """Run the whole pipeline on the bundled SYNTHETIC sample web (offline, ~1 minute).
 
     \b
+    Example:
+      ruhrindex demo --out /tmp/ruhrindex-demo
     Serves 40+ fictional company sites on 127.0.0.1, imports their lists, crawls,
     classifies, and writes indicators.csv and report.html into --out.
     """

@@ -1,0 +1,110 @@
+"""Training, the safe model format, and honest evaluation."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from classifier.model import ModelFileError, load
+from classifier.scoring import load_model
+from classifier.tasks import TASKS, get_task
+from classifier.training import LabelsError, read_labels, train
+from ruhrindex.config import MODELS_DIR
+
+
+def write_labels(path, rows, header="text,label"):
+    import csv
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header.split(","))
+        writer.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("rows, header, message", [
+    ([("a", "1")], "text,klasse", "missing column(s) label"),
+    ([("gut", "1"), ("schlecht", "vielleicht")], "text,label", "unknown label"),
+    ([("", "1"), ("x", "0")], "text,label", "empty text"),
+    ([(f"t{i}", "1") for i in range(30)], "text,label", "only class 1"),
+    ([(f"t{i}", str(i % 2)) for i in range(8)], "text,label", "too few examples"),
+])
+def test_bad_labels_are_refused_before_training(tmp_path, rows, header, message):
+    path = write_labels(tmp_path / "l.csv", rows, header)
+    with pytest.raises(LabelsError, match=re.escape(message)):
+        read_labels(path)
+
+
+def test_shipped_labels_are_marked_synthetic_and_balanced():
+    for task in TASKS.values():
+        labels = read_labels(task.labels)
+        assert len(labels.y) >= 50 and 0.3 < labels.y.mean() < 0.7
+        text = task.labels.read_text(encoding="utf-8")
+        assert text.count("synthetic") == len(labels.y)
+
+
+def test_shipped_models_load_and_separate_obvious_cases():
+    digital = load_model("digital")
+    p = digital.pipeline.predict_proba([
+        "Wir entwickeln eine SaaS-Plattform mit App und API für Onlinehändler.",
+        "Unsere Metzgerei bietet Wurst, Braten und Partyservice."])[:, 1]
+    assert p[0] > 0.5 > p[1]
+    ai = load_model("ai-skills")
+    p = ai.pipeline.predict_proba([
+        "Sie entwickeln Deep-Learning-Modelle mit PyTorch für die Bildverarbeitung.",
+        "Als Kfz-Mechatroniker warten Sie Fahrzeuge; unsere Werkstatt nutzt KI-Diagnose."])[:, 1]
+    assert p[0] > 0.5 > p[1]
+
+
+def test_retraining_on_new_labels_changes_behaviour(tmp_path):
+    # A user decides that online booking and webshops at craft firms do count as digital.
+    base = read_labels(get_task("digital").labels)
+    probe = "Unsere Tischlerei nimmt Aufträge über den Online-Konfigurator und Webshop an."
+    before = load_model("digital").pipeline.predict_proba([probe])[0, 1]
+    extra = [(f"Handwerksbetrieb Nummer {i} verkauft über Webshop und Online-Konfigurator.", 1)
+             for i in range(25)]
+    rows = list(zip(base.texts, base.y.tolist(), strict=True)) + extra
+    path = write_labels(tmp_path / "mine.csv", rows)
+    folder = train(get_task("digital"), read_labels(path), tmp_path / "models", folds=3)
+    after = load_model("digital", tmp_path / "models").pipeline.predict_proba([probe])[0, 1]
+    assert after > before + 0.1
+    card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "3-fold stratified cross-validation" in card and "held-out" in card
+    meta = load(folder / "model.json")[2]
+    assert meta["examples"] == len(rows)
+    assert 0 <= meta["cross_validation"]["f1"] <= 1
+    assert sum(map(sum, meta["cross_validation"]["confusion_matrix"])) == len(rows)
+
+
+def test_cross_validation_is_out_of_fold(tmp_path):
+    # Labels that are pure noise: a model scored on its training data would look perfect,
+    # out-of-fold predictions must not.
+    rng = np.random.default_rng(1)
+    rows = [(f"zufallstext {rng.integers(1e9)} wort{rng.integers(1e6)}", int(rng.integers(2)))
+            for _ in range(80)]
+    path = write_labels(tmp_path / "noise.csv", rows)
+    folder = train(get_task("ai-skills"), read_labels(path), tmp_path / "m", folds=5)
+    meta = load(folder / "model.json")[2]
+    assert meta["cross_validation"]["accuracy"] < 0.75
+
+
+def test_tampered_or_foreign_model_files_are_refused(tmp_path):
+    latest = load_model("digital")
+    source = MODELS_DIR / "digital" / latest.version / "model.json"
+    document = json.loads(source.read_text(encoding="utf-8"))
+    document["payload"]["intercept"] += 1.0
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="integrity"):
+        load(tampered)
+    document = json.loads(source.read_text(encoding="utf-8"))
+    document["format_version"] = 99
+    future = tmp_path / "future.json"
+    future.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="version 99"):
+        load(future)
+    pickle_like = tmp_path / "model.pkl"
+    pickle_like.write_bytes(b"\x80\x04\x95")
+    with pytest.raises(ModelFileError, match="not a ruhrindex model"):
+        load(pickle_like)
+    assert latest.threshold == 0.5
