@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url
 
-ASSET_EXTENSIONS = frozenset(
-    ["7z", "avi", "bmp", "css", "csv", "doc", "docx", "eps", "exe", "gif", "gz", "ico", "jpeg", "jpg", "js", "json", "m4a", "mov", "mp3", "mp4", "mpeg", "mpg", "ods", "odt", "ogg", "otf", "pdf", "png", "ppt", "pptx", "rar", "rss", "svg", "tar", "tif", "tiff", "ttf", "txt", "wav", "webm", "webp", "woff", "woff2", "xls", "xlsx", "xml", "zip"]
-)
+_ASSETS = """7z avi bmp css csv doc docx eps exe gif gz ico jpeg jpg js json m4a mov mp3 mp4 mpeg
+    mpg ods odt ogg otf pdf png ppt pptx rar rss svg tar tif tiff ttf txt wav webm webp woff woff2
+    xls xlsx xml zip"""
+ASSET_EXTENSIONS = frozenset(_ASSETS.split())
 
 # (weight, pattern) on URL path and anchor text; the highest matching weight wins.
 _VALUE = [
