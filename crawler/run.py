@@ -69,8 +69,10 @@ def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | No
                                   options.page_budget, options.progress))
     child.start()
     child.join()
-    if child.exitcode != 0:
-        raise RuntimeError(f"crawl process exited with code {child.exitcode}; see the log above")
+    status = open_db(db_path)["crawl_runs"].get(run_id)["status"]
+    if child.exitcode != 0 or status != "finished":
+        raise RuntimeError(f"crawl run {run_id} did not finish (exit code {child.exitcode}, "
+                           f"status {status!r}); see the log above")
     return run_id
 
 

@@ -140,7 +140,7 @@ def crawl(municipality, all_, db, pages, depth, delay, proxy, log_level, quiet) 
                            log_level=log_level, progress=not quiet)
     try:
         run_id = run_crawl(db, ags, options)
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from None
     store = _open(db)
     click.echo(f"crawl run {run_id} finished:")

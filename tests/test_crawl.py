@@ -113,3 +113,14 @@ def test_sample_web_crawl_respects_page_budget(tmp_path, db):
     # the most informative pages come first: Impressum and Karriere beat Datenschutz
     assert "http://www.datenwerk-analytics.test/impressum" in urls
     assert "http://www.datenwerk-analytics.test/karriere" in urls
+
+
+def test_a_crawl_that_cannot_start_is_an_error_not_an_empty_success(tmp_path, db):
+    listing = tmp_path / "l.csv"
+    listing.write_text("company_id,name,ags,website\na,A,05911000,http://www.a.test/\n",
+                       encoding="utf-8")
+    import_files(db, [listing])
+    broken = {"ITEM_PIPELINES": {"crawler.pipelines.DoesNotExist": 300}}
+    with pytest.raises(RuntimeError, match="did not finish"):
+        crawl(str(tmp_path / "test.db"), None,
+              CrawlOptions(log_level="CRITICAL", progress=False, extra_settings=broken))
