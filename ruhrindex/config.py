@@ -10,9 +10,9 @@ DEFAULT_DB = "ruhrindex.db"
 #: Trained artifacts live beside the code so an editable install finds the shipped models;
 #: RUHRINDEX_MODELS points elsewhere (e.g. a shared, versioned model folder).
 MODELS_DIR = Path(os.environ.get("RUHRINDEX_MODELS", REPO_ROOT / "models"))
-USER_AGENT = (
-    "ruhrindex/0.1 (+https://github.com/ruhrindex/ruhrindex; research crawler measuring "
-    "regional digitalisation; obeys robots.txt)"
-)
+#: Site owners must be able to reach whoever runs a crawl: set RUHRINDEX_CONTACT to a page or
+#: mailto: URL of your institution before crawling real sites.
+CONTACT = os.environ.get("RUHRINDEX_CONTACT", "https://example.org/set-RUHRINDEX_CONTACT")
+USER_AGENT = f"ruhrindex/0.1 (+{CONTACT}; research crawler for regional statistics)"
 #: Founding years are compared against this year when deciding startup status.
 REFERENCE_YEAR = int(os.environ.get("RUHRINDEX_REFERENCE_YEAR", "2026"))
