@@ -1,6 +1,9 @@
-"""Shared fixtures: a fresh store, and sample-web servers on 127.0.0.1."""
+"""Shared fixtures: a fresh store, and system programs some tests need."""
 
 from __future__ import annotations
+
+import os
+import shutil
 
 import pytest
 
@@ -13,3 +16,25 @@ def db(tmp_path):
     store = open_db(tmp_path / "test.db")
     load_into(store)
     return store
+
+
+@pytest.fixture
+def system_tool():
+    """Return a function that finds a system program (redis-server, chromium) for a test.
+
+    On a developer machine without the program the test is skipped with the install hint;
+    `.ci/run` installs the programs and sets RUHRINDEX_REQUIRE_SYSTEM_TOOLS=1, so there a
+    missing program fails the test instead of hiding behind a skip.
+    """
+
+    def find(*names: str, debian_package: str) -> str:
+        for name in names:
+            path = shutil.which(name)
+            if path:
+                return path
+        message = f"{' or '.join(names)} not found; install it: apt-get install {debian_package}"
+        if os.environ.get("RUHRINDEX_REQUIRE_SYSTEM_TOOLS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+    return find
