@@ -19,7 +19,11 @@ from ruhrindex.urls import InvalidURL, normalise_url, registered_domain
 
 REQUIRED = ("company_id", "name", "ags", "website")
 OPTIONAL_INT = {"founding_year": (1500, REFERENCE_YEAR), "employees": (0, 10_000_000)}
-COLUMNS = (*REQUIRED, "founding_year", "employees", "sector")
+#: Where a row came from (``osm``, ``wikidata``, ``user``; merged rows list all, ``;``-separated)
+#: the ids in those sources (``osm:node/42;wikidata:Q1``) and the tags or properties that made
+#: the row (``website;shop=bakery``); optional, written by the fetchers.
+PROVENANCE = ("source", "source_ids", "source_tags")
+COLUMNS = (*REQUIRED, "founding_year", "employees", "sector", *PROVENANCE)
 
 
 @dataclass

@@ -103,6 +103,17 @@ def companies_import(files, db, replace, problems_csv) -> None:
                f"rejected (see above and table company_rejects)")
 
 
+def _add_open_data_commands() -> None:
+    """Company lists from OpenStreetMap and Wikidata, and merging lists (company_lists/)."""
+    from company_lists.commands import fetch_osm, fetch_wikidata, merge
+
+    for command in (fetch_osm, fetch_wikidata, merge):
+        companies.add_command(command)
+
+
+_add_open_data_commands()
+
+
 @main.command()
 @click.option("--municipality", "-m", multiple=True,
               help="Name or 8-digit AGS; repeat for several.")

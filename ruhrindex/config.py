@@ -16,3 +16,7 @@ CONTACT = os.environ.get("RUHRINDEX_CONTACT", "https://example.org/set-RUHRINDEX
 USER_AGENT = f"ruhrindex/0.1 (+{CONTACT}; research crawler for regional statistics)"
 #: Founding years are compared against this year when deciding startup status.
 REFERENCE_YEAR = int(os.environ.get("RUHRINDEX_REFERENCE_YEAR", "2026"))
+#: Open-data services that company lists are fetched from, and where their answers are cached.
+OVERPASS_ENDPOINT = os.environ.get("RUHRINDEX_OVERPASS", "https://overpass-api.de/api/interpreter")
+WIKIDATA_ENDPOINT = os.environ.get("RUHRINDEX_WIKIDATA", "https://query.wikidata.org/sparql")
+CACHE_DIR = Path(os.environ.get("RUHRINDEX_CACHE", Path.home() / ".cache" / "ruhrindex"))

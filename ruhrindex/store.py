@@ -73,7 +73,14 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2_company_provenance(db: sqlite_utils.Database) -> None:
+    """Company lists built from open data say which source(s) each row came from."""
+    db["companies"].add_column("source", str)
+    db["companies"].add_column("source_ids", str)
+    db["companies"].add_column("source_tags", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_company_provenance]
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
