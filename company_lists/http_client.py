@@ -22,12 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import TypeVar
 
 from company_lists.listfile import write_atomically
 from ruhrindex.config import CACHE_DIR, USER_AGENT
 
 _TAG = re.compile(r"<[^>]*>")
 _ERROR = re.compile(r"\bError\s*:\s*")
+T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 503, 504})
 
 
@@ -55,12 +57,16 @@ class PoliteClient:
     _last_request: dict[str, float] = field(default_factory=dict)
 
     def fetch_json(self, endpoint: str, params: dict[str, str], method: str = "GET",
-                   accept: str = "application/json") -> dict:
-        """Return the decoded JSON answer, from the cache when this exact query was answered."""
+                   accept: str = "application/json", parse: Callable[[dict], T] = dict) -> T:
+        """The answer decoded and checked by *parse*; from the cache when already answered.
+
+        *parse* raises ``ValueError`` for an answer of the wrong shape; such an answer, like
+        any error, is not cached.
+        """
         query = urllib.parse.urlencode(sorted(params.items()))
         cache_file = self._cache_file(method, endpoint, query)
         if cache_file is not None and cache_file.exists():
-            return json.loads(cache_file.read_bytes())
+            return parse(json.loads(cache_file.read_bytes()))
         body = self._request(endpoint, query, method, accept)
         try:
             data = json.loads(body)
@@ -69,12 +75,14 @@ class PoliteClient:
             raise FetchError(endpoint, 200, f"answer is not valid JSON ({exc}); it starts with "
                              f"{start!r}", "The server may be overloaded or the endpoint URL "
                              "may be wrong; check --endpoint and try again later.") from None
-        if not isinstance(data, dict):
-            raise FetchError(endpoint, 200, "answer is JSON but not an object",
-                             "Check that --endpoint points to the right API.")
+        try:
+            result = parse(data)
+        except (ValueError, TypeError) as exc:
+            raise FetchError(endpoint, 200, str(exc), "Try again later, or check that "
+                             "--endpoint points to the right API.") from None
         if cache_file is not None:
             write_atomically(cache_file, body)
-        return data
+        return result
 
     def _cache_file(self, method: str, endpoint: str, query: str) -> Path | None:
         if self.cache_dir is None:

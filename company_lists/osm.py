@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from company_lists.collect import Collector
-from company_lists.http_client import FetchError, PoliteClient
+from company_lists.http_client import PoliteClient
 
 WEBSITE_KEYS = ("website", "contact:website", "url")
 BUSINESS_KEYS = ("office", "craft", "shop", "industrial", "company")
@@ -64,12 +64,8 @@ def overpass_query(ags: str, timeout: int = 180) -> str:
 
 def fetch_overpass(client: PoliteClient, endpoint: str, ags: str) -> list[dict]:
     """Ask the Overpass API for the elements of one municipality (cached by the client)."""
-    data = client.fetch_json(endpoint, {"data": overpass_query(ags)}, method="POST")
-    try:
-        return parse_overpass(data)
-    except OSMDataError as exc:
-        raise FetchError(endpoint, 200, str(exc), "Try again later or with another endpoint; "
-                         "no list was written.") from None
+    return client.fetch_json(endpoint, {"data": overpass_query(ags)}, method="POST",
+                             parse=parse_overpass)
 
 
 def read_overpass_file(path: Path) -> list[dict]:

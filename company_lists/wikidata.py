@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from company_lists.collect import Collector
-from company_lists.http_client import FetchError, PoliteClient
+from company_lists.http_client import PoliteClient
 from company_lists.importer import OPTIONAL_INT
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -41,12 +41,8 @@ def sparql_query(ags_codes: list[str]) -> str:
 
 
 def fetch_wikidata(client: PoliteClient, endpoint: str, ags_codes: list[str]) -> list[dict]:
-    data = client.fetch_json(endpoint, {"query": sparql_query(ags_codes), "format": "json"},
-                             accept=SPARQL_JSON)
-    try:
-        return parse_bindings(data)
-    except WikidataError as exc:
-        raise FetchError(endpoint, 200, str(exc), "Check --endpoint; no list was written.") from None
+    return client.fetch_json(endpoint, {"query": sparql_query(ags_codes), "format": "json"},
+                             accept=SPARQL_JSON, parse=parse_bindings)
 
 
 def read_result_file(path: Path) -> list[dict]:
