@@ -11,9 +11,9 @@ urllib covers all of this and adds no dependency.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import re
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -110,11 +110,13 @@ class PoliteClient:
                     raise FetchError(endpoint, status, f"request refused: {detail}",
                                      _hint_for(status)) from None
             except (urllib.error.URLError, TimeoutError) as exc:
-                reason = getattr(exc, "reason", exc)
-                if not isinstance(reason, TimeoutError | socket.timeout):
+                reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+                if not isinstance(reason, TimeoutError):
                     raise FetchError(endpoint, "no answer", f"cannot connect: {reason}",
                                      "Check the endpoint URL and your network or proxy.") from None
                 status, retry_after, detail = "timeout", None, f"no answer in {self.timeout:g} s"
+            except (ConnectionError, http.client.HTTPException) as exc:
+                status, retry_after, detail = "connection lost", None, repr(exc)
             if attempt == self.retries:
                 break
             self.sleep(self._delay(endpoint, attempt, retry_after, status))

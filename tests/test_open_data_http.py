@@ -26,6 +26,7 @@ from ruhrindex.config import USER_AGENT
 DATA = Path(__file__).parent / "data" / "open_data"
 JSON = {"Content-Type": "application/json"}
 BOCHUM = "05911000"
+DROP = 0  # scripted "status": close the connection without an answer
 
 
 def fixture(name: str) -> bytes:
@@ -58,6 +59,9 @@ def server():
             status, headers, payload, delay = (replay.script.pop(0) if replay.script else
                                                (500, {}, b"nothing scripted", 0.0))
             time.sleep(delay)
+            if status == DROP:
+                self.close_connection = True
+                return
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
@@ -139,6 +143,13 @@ def test_client_timeout_is_retried_then_reported(server, tmp_path):
     with pytest.raises(FetchError, match=r"no answer in 0.3 s") as caught:
         client(tmp_path, timeout=0.3, retries=1).fetch_json(server.url, {"q": "1"})
     assert caught.value.status == "timeout"
+
+
+def test_dropped_connection_is_retried(server, tmp_path):
+    server.answer(DROP, b"")
+    server.answer(200, b'{"ok": true}', JSON)
+    assert client(tmp_path).fetch_json(server.url, {"q": "1"}) == {"ok": True}
+    assert len(server.requests) == 2
 
 
 def test_malformed_json_is_a_clear_error_and_not_cached(server, tmp_path):
