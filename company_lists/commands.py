@@ -77,10 +77,13 @@ def _fail_if(failures: list[str]) -> None:
               help="Read a saved Overpass JSON answer for ONE municipality instead of the API.")
 @click.option("--pbf", type=click.Path(exists=True, dir_okay=False),
               help="Read an .osm.pbf extract that contains the municipalities' boundaries.")
+@click.option("--boundary", type=click.Path(exists=True, dir_okay=False),
+              help="With --pbf and one municipality: its GeoJSON (Multi)Polygon, for an "
+                   "extract without the boundary relation.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @_client_options
-def fetch_osm(municipality, all_, endpoint, out, include_amenities, from_file, pbf, quiet,
-              client) -> None:
+def fetch_osm(municipality, all_, endpoint, out, include_amenities, from_file, pbf, boundary,
+              quiet, client) -> None:
     """Build company lists from OpenStreetMap: elements with a website, business-like only.
 
     \b
@@ -89,6 +92,7 @@ def fetch_osm(municipality, all_, endpoint, out, include_amenities, from_file, p
       ruhrindex companies fetch-osm --all --endpoint https://overpass.kumi.systems/api/interpreter
       ruhrindex companies fetch-osm -m Herne --from-file herne_overpass.json
       ruhrindex companies fetch-osm --all --pbf arnsberg-regbez-latest.osm.pbf
+      ruhrindex companies fetch-osm -m Bottrop --pbf cut.osm.pbf --boundary bottrop.geojson
     Writes OUT/osm-<AGS>.csv per municipality (source=osm, the OSM ids and tags used) and
     prints what was seen, kept and dropped and why. Data © OpenStreetMap contributors, ODbL.
     """
@@ -100,6 +104,7 @@ def fetch_osm(municipality, all_, endpoint, out, include_amenities, from_file, p
         OSMDataError,
         elements_from_pbf,
         fetch_overpass,
+        read_boundary,
         read_overpass_file,
         select_companies,
     )
@@ -109,13 +114,16 @@ def fetch_osm(municipality, all_, endpoint, out, include_amenities, from_file, p
     if from_file and pbf:
         raise click.UsageError("use either --from-file or --pbf, not both")
     places = _municipalities(municipality, all_)
-    if from_file and len(places) != 1:
-        raise click.UsageError("--from-file holds one municipality's answer: name exactly one "
-                               "--municipality")
+    if (from_file or boundary) and len(places) != 1:
+        raise click.UsageError("--from-file and --boundary describe one municipality: name "
+                               "exactly one --municipality")
+    if boundary and not pbf:
+        raise click.UsageError("--boundary filters an extract: use it with --pbf")
     try:
         saved = {places[0].ags: read_overpass_file(Path(from_file))} if from_file else None
         if pbf:
-            saved, outside = elements_from_pbf(Path(pbf), [p.ags for p in places])
+            polygons = {places[0].ags: read_boundary(Path(boundary))} if boundary else None
+            saved, outside = elements_from_pbf(Path(pbf), [p.ags for p in places], polygons)
             click.echo(f"{pbf}: {outside} elements with a website lie outside the chosen "
                        f"municipalities ({OUTSIDE})")
     except OSMDataError as exc:

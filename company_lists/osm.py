@@ -133,16 +133,18 @@ def select_companies(elements: Iterable[dict], ags: str,
     return collector
 
 
-def elements_from_pbf(path: Path, ags_codes: Iterable[str]) -> tuple[dict[str, list], int]:
+def elements_from_pbf(path: Path, ags_codes: Iterable[str],
+                      polygons: dict[str, list] | None = None) -> tuple[dict[str, list], int]:
     """Elements with a website per municipality, placed by the boundary relations in the file.
 
-    Returns ``{ags: [element, ...]}`` (Overpass-shaped) and the number of elements with a
-    website that lie in none of the municipalities asked for.
+    *polygons* (``{ags: polygons}``, see :func:`read_boundary`) replace the boundary relation
+    of a municipality, for extracts cut without it. Returns ``{ags: [element, ...]}``
+    (Overpass-shaped) and the number of elements with a website in none of the municipalities.
     """
     import osmium
 
     wanted = set(ags_codes)
-    boundaries: dict[str, list[tuple[list, list[list]]]] = {}
+    boundaries: dict[str, list[tuple[list, list[list]]]] = dict(polygons or {})
     candidates: list[dict] = []
     relation_centres: dict[int, tuple[float, float]] = {}
     try:
@@ -187,6 +189,29 @@ def elements_from_pbf(path: Path, ags_codes: Iterable[str]) -> tuple[dict[str, l
 _TYPE_NAMES = {"n": "node", "w": "way", "r": "relation"}
 
 
+def read_boundary(path: Path) -> list[tuple[list, list[list]]]:
+    """Polygons ``[(outer ring, [holes])]`` of a GeoJSON Polygon or MultiPolygon (lon, lat)."""
+    try:
+        data = json.loads(Path(path).read_bytes())
+        features = data.get("features") or [data]
+        geometries = [f.get("geometry", f) for f in features]
+        polygons = []
+        for geometry in geometries:
+            kind, coordinates = geometry["type"], geometry["coordinates"]
+            if kind not in ("Polygon", "MultiPolygon"):
+                raise ValueError(f"geometry type {kind}, not Polygon or MultiPolygon")
+            for rings in [coordinates] if kind == "Polygon" else coordinates:
+                outer, *holes = ([(float(p[0]), float(p[1])) for p in ring] for ring in rings)
+                polygons.append((outer, holes))
+    except OSError as exc:
+        raise OSMDataError(f"cannot read {path}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise OSMDataError(f"{path} is not a GeoJSON polygon: {exc}") from None
+    if not polygons:
+        raise OSMDataError(f"{path} holds no polygon")
+    return polygons
+
+
 def _read_area(area, wanted: set[str], boundaries: dict, relation_centres: dict) -> None:
     rings = [([(n.lon, n.lat) for n in outer],
               [[(n.lon, n.lat) for n in inner] for inner in area.inner_rings(outer)])
@@ -194,7 +219,7 @@ def _read_area(area, wanted: set[str], boundaries: dict, relation_centres: dict)
     if not rings:
         return
     ags = area.tags.get("de:amtlicher_gemeindeschluessel")
-    if ags in wanted and area.tags.get("boundary") == "administrative":
+    if ags in wanted - boundaries.keys() and area.tags.get("boundary") == "administrative":
         boundaries.setdefault(ags, []).extend(rings)
     if not area.from_way():
         relation_centres[area.orig_id()] = _mean(rings[0][0])

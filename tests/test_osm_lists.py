@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import osmium
@@ -126,6 +127,7 @@ def test_bad_saved_answers_are_refused_and_write_nothing(tmp_path, content, mess
      "name exactly one --municipality"),
     (["-m", "Bochum", "--from-file", str(DATA / "overpass_empty.json"),
       "--pbf", str(DATA / "overpass_empty.json")], "either --from-file or --pbf"),
+    (["-m", "Bochum", "--boundary", str(DATA / "overpass_empty.json")], "use it with --pbf"),
 ])
 def test_fetch_osm_usage_errors(tmp_path, args, message):
     result = run("fetch-osm", *args, "--out", str(tmp_path))
@@ -200,6 +202,31 @@ def test_pbf_without_the_boundary_is_a_clear_error(tmp_path):
     result = run("fetch-osm", "-m", "Dortmund", "--pbf", str(pbf), "--out", str(tmp_path))
     assert result.exit_code == 1
     assert "no boundary relation with de:amtlicher_gemeindeschluessel 05913000" in result.output
+
+
+def test_pbf_filtered_by_a_geojson_boundary(tmp_path):
+    pbf = build_pbf(tmp_path / "ruhr.osm.pbf")
+    square = [[7.25, 51.0], [7.7, 51.0], [7.7, 51.2], [7.25, 51.2], [7.25, 51.0]]
+    geojson = tmp_path / "dortmund.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon",
+                                                          "coordinates": [square]}}]}))
+    result = run("fetch-osm", "-m", "Dortmund", "--pbf", str(pbf), "--boundary", str(geojson),
+                 "--out", str(tmp_path / "lists"))
+    assert result.exit_code == 0, result.output
+    names = {r["name"] for r in read_rows(tmp_path / "lists" / "osm-05913000.csv").values()}
+    assert names == {"Dach Herne", "Weit Weg"}
+
+
+@pytest.mark.parametrize("content", ['{"type": "Point", "coordinates": [7.1, 51.1]}',
+                                     '{"type": "Polygon"}', "[1, 2]", "no json"])
+def test_bad_geojson_boundary_is_a_clear_error(tmp_path, content):
+    geojson = tmp_path / "bad.geojson"
+    geojson.write_text(content)
+    result = run("fetch-osm", "-m", "Dortmund", "--pbf", str(build_pbf(tmp_path / "r.osm.pbf")),
+                 "--boundary", str(geojson), "--out", str(tmp_path / "lists"))
+    assert result.exit_code == 1 and "is not a GeoJSON polygon" in result.output
+    assert not (tmp_path / "lists").exists()
 
 
 def test_corrupt_pbf_is_a_clear_error(tmp_path):
