@@ -142,6 +142,7 @@ def fetch_osm(municipality, all_, endpoint, out, include_amenities, from_file, p
                        f"schluessel={place.ags}; writing an empty list.")
         collector = select_companies(elements, place.ags, include_amenities)
         _write(Path(out) / f"osm-{place.ags}.csv", collector, f"{place.name} ({place.ags})")
+    click.echo("Data © OpenStreetMap contributors, ODbL 1.0: credit it when you publish.")
     _fail_if(failures)
 
 
@@ -180,8 +181,9 @@ def fetch_wikidata(municipality, all_, endpoint, out, from_file, client) -> None
         if from_file:
             bindings = read_result_file(Path(from_file))
             chosen = municipality or all_
+            in_file = {b.get("ags") for b in bindings}
             places = (_municipalities(municipality, all_) if chosen else
-                      [m for ags, m in by_ags().items() if ags in {b.get("ags") for b in bindings}])
+                      [m for ags, m in by_ags().items() if ags in in_file])
         else:
             places = _municipalities(municipality, all_)
             bindings = fetch_wikidata(client, endpoint, [p.ags for p in places])

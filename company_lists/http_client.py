@@ -41,6 +41,12 @@ class FetchError(RuntimeError):
         super().__init__(f"{endpoint}: {problem} (status {status}). {hint}")
 
 
+def _object(data: object) -> dict:
+    if not isinstance(data, dict):
+        raise ValueError(f"answer is JSON but a {type(data).__name__}, not an object")
+    return data
+
+
 @dataclass
 class PoliteClient:
     """GET/POST JSON with retries, a per-endpoint rate limit and a disk cache."""
@@ -57,7 +63,7 @@ class PoliteClient:
     _last_request: dict[str, float] = field(default_factory=dict)
 
     def fetch_json(self, endpoint: str, params: dict[str, str], method: str = "GET",
-                   accept: str = "application/json", parse: Callable[[dict], T] = dict) -> T:
+                   accept: str = "application/json", parse: Callable[[object], T] = _object) -> T:
         """The answer decoded and checked by *parse*; from the cache when already answered.
 
         *parse* raises ``ValueError`` for an answer of the wrong shape; such an answer, like

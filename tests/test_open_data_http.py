@@ -161,6 +161,12 @@ def test_malformed_json_is_a_clear_error_and_not_cached(server, tmp_path):
     assert len(fetch_overpass(client(tmp_path), server.url, BOCHUM)) == 16
 
 
+def test_json_that_is_not_an_object_is_an_error(server, tmp_path):
+    server.answer(200, b'["elements"]', JSON)
+    with pytest.raises(FetchError, match="answer is JSON but a list, not an object"):
+        client(tmp_path).fetch_json(server.url, {"q": "1"})
+
+
 def test_answer_cut_short_by_server_timeout_is_an_error(server, tmp_path):
     server.answer(200, fixture("overpass_timeout_remark.json"), JSON)
     with pytest.raises(FetchError, match="incomplete: runtime error: Query timed out"):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import osmium
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 from osmium.osm.mutable import Node, Relation, Way
 
@@ -19,6 +20,7 @@ from company_lists.osm import (
     read_overpass_file,
     select_companies,
 )
+from ruhrindex import store
 from ruhrindex.cli import main
 
 DATA = Path(__file__).parent / "data" / "open_data"
@@ -65,6 +67,16 @@ def test_must_show_saved_overpass_answer_to_list_with_provenance_and_summary(tmp
     assert not report.problems and len(report.rows) == 7
     stored = db["companies"].get("osm-node-9000001001")
     assert stored["source"] == "osm" and stored["source_ids"].count("osm:") == 3
+
+
+def test_old_store_gains_provenance_columns(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    store.MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old.conn.close()
+    columns = store.open_db(path)["companies"].columns_dict
+    assert {"source", "source_ids", "source_tags"} <= set(columns)
 
 
 def test_include_amenities_keeps_public_places(tmp_path):
