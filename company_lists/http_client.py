@@ -3,9 +3,9 @@
 Both services are run by volunteers on shared servers and publish usage policies: identify
 yourself, do not hammer, back off when told to. The client therefore sends an identifying
 User-Agent with a contact, spaces requests to one endpoint, retries only on "busy" answers
-(429, 503, 504, timeouts) with exponential backoff that honours ``Retry-After``, and caches
-successful answers on disk so a rerun costs the servers nothing. Standard library only:
-urllib covers all of this and adds no dependency.
+(429, 503, 504, timeouts, dropped connections) with exponential backoff that honours
+``Retry-After``, and caches successful answers on disk so a rerun costs the servers nothing.
+Standard library only: urllib covers all of this and adds no dependency.
 """
 
 from __future__ import annotations
@@ -72,7 +72,10 @@ class PoliteClient:
         query = urllib.parse.urlencode(sorted(params.items()))
         cache_file = self._cache_file(method, endpoint, query)
         if cache_file is not None and cache_file.exists():
-            return parse(json.loads(cache_file.read_bytes()))
+            try:
+                return parse(json.loads(cache_file.read_bytes()))
+            except ValueError:  # damaged by hand or disk: forget it and ask again
+                cache_file.unlink()
         body = self._request(endpoint, query, method, accept)
         try:
             data = json.loads(body)

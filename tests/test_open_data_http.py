@@ -10,13 +10,14 @@ import csv
 import threading
 import time
 import urllib.parse
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from company_lists.http_client import FetchError, PoliteClient
+from company_lists.http_client import FetchError, PoliteClient, _parse_retry_after
 from company_lists.importer import read_company_csv
 from company_lists.osm import fetch_overpass
 from company_lists.wikidata import SPARQL_JSON, fetch_wikidata
@@ -121,6 +122,28 @@ def test_429_waits_as_told_by_retry_after_then_succeeds(server, tmp_path):
     assert len(fetch_overpass(polite, server.url, BOCHUM)) == 16
     assert waits == [1.0]
     assert server.requests[1]["at"] - server.requests[0]["at"] >= 0.95
+
+
+def test_retry_after_beyond_patience_fails_at_once(server, tmp_path):
+    server.answer(429, b"Too Many Requests", {"Retry-After": "3600"})
+    with pytest.raises(FetchError, match="server asks to wait 3600 s"):
+        client(tmp_path, max_wait=60).fetch_json(server.url, {"q": "1"})
+    assert len(server.requests) == 1
+
+
+def test_retry_after_in_seconds_or_as_http_date():
+    assert _parse_retry_after("7") == 7.0
+    assert _parse_retry_after(formatdate(time.time() + 30, usegmt=True)) == pytest.approx(30, abs=1.5)
+    assert _parse_retry_after(None) is None and _parse_retry_after("soon") is None
+
+
+def test_damaged_cache_entry_is_fetched_again(server, tmp_path):
+    server.answer(200, b'{"n": 1}', JSON)
+    server.answer(200, b'{"n": 2}', JSON)
+    assert client(tmp_path).fetch_json(server.url, {"q": "1"}) == {"n": 1}
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        entry.write_bytes(b"{trunc")
+    assert client(tmp_path).fetch_json(server.url, {"q": "1"}) == {"n": 2}
 
 
 def test_504_busy_page_is_retried_then_a_clear_error(server, tmp_path):
