@@ -124,8 +124,7 @@ def fetch_osm(municipality, all_, endpoint, out, include_amenities, from_file, p
         if pbf:
             polygons = {places[0].ags: read_boundary(Path(boundary))} if boundary else None
             saved, outside = elements_from_pbf(Path(pbf), [p.ags for p in places], polygons)
-            click.echo(f"{pbf}: {outside} elements with a website lie outside the chosen "
-                       f"municipalities ({OUTSIDE})")
+            click.echo(f"{pbf}: {outside} elements with a website not used: {OUTSIDE}")
     except OSMDataError as exc:
         raise click.ClickException(str(exc)) from None
     failures = []

@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from company_lists.collect import Collector
+from company_lists.collect import NO_WEBSITE, Collector
 from company_lists.http_client import PoliteClient
 
 WEBSITE_KEYS = ("website", "contact:website", "url")
@@ -47,7 +47,7 @@ NAMED_COMMERCIAL_AREAS = {
 PUBLIC_KEYS = ("amenity", "leisure", "tourism", "historic", "club", "healthcare", "office")
 PUBLIC_AMENITY = "public amenity (kept with --include-amenities)"
 NOT_BUSINESS = "not business-like"
-OUTSIDE = "outside the municipality boundary"
+OUTSIDE = "outside the chosen municipalities, or without a location"
 
 
 class OSMDataError(ValueError):
@@ -90,7 +90,13 @@ def parse_overpass(data: object) -> list[dict]:
     remark = str(data.get("remark", ""))
     if "error" in remark.lower():
         raise OSMDataError(f"Overpass answer is incomplete: {remark.strip()}")
-    return [e for e in data["elements"] if isinstance(e, dict)]
+    elements = []
+    for element in data["elements"]:
+        if isinstance(element, dict):
+            tags = element.get("tags")
+            tags = {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
+            elements.append({**element, "tags": tags})
+    return elements
 
 
 def classify(tags: dict[str, str]) -> tuple[str, str]:
@@ -121,11 +127,14 @@ def select_companies(elements: Iterable[dict], ags: str,
     for element in sorted(elements, key=lambda e: (order.get(e.get("type"), 3), e.get("id", 0))):
         collector.seen += 1
         tags = element.get("tags") or {}
+        used = [key for key in WEBSITE_KEYS if tags.get(key)]
         kind, evidence = classify(tags)
+        if not used:
+            collector.drop(NO_WEBSITE)
+            continue
         if kind == "other" or (kind == "public" and not include_amenities):
             collector.drop(NOT_BUSINESS if kind == "other" else PUBLIC_AMENITY)
             continue
-        used = [key for key in WEBSITE_KEYS if tags.get(key)]
         collector.add(f"{element.get('type')}/{element.get('id')}",
                       tags.get("name") or tags.get("brand"),
                       [tags[key] for key in used], ";".join([*used[:1], evidence]),

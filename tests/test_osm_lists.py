@@ -17,6 +17,7 @@ from company_lists.osm import (
     OSMDataError,
     classify,
     elements_from_pbf,
+    parse_overpass,
     read_overpass_file,
     select_companies,
 )
@@ -106,6 +107,17 @@ def test_include_amenities_keeps_public_places(tmp_path):
 ])
 def test_classification_rule(tags, kind):
     assert classify(tags)[0] == kind
+
+
+def test_odd_elements_are_counted_not_fatal():
+    data = {"elements": [{"type": "node", "id": 1},
+                         {"type": "node", "id": 2, "tags": ["shop", "bakery"]},
+                         {"type": "node", "id": 3, "tags": {"shop": "bakery", "name": 7,
+                                                            "website": "sieben.test"}},
+                         "not an element"]}
+    collector = select_companies(parse_overpass(data), BOCHUM)
+    assert collector.seen == 3 and collector.dropped == {"no website": 2}
+    assert next(iter(collector.rows.values()))["name"] == "7"
 
 
 def test_several_websites_take_the_first_valid(tmp_path):
@@ -201,7 +213,7 @@ def test_cli_pbf_writes_lists_for_each_municipality(tmp_path):
     result = run("fetch-osm", "-m", "Bochum", "-m", "Herne", "--pbf", str(pbf),
                  "--out", str(tmp_path / "lists"))
     assert result.exit_code == 0, result.output
-    assert "2 elements with a website lie outside" in result.output
+    assert "2 elements with a website not used: outside the chosen" in result.output
     assert "Bochum (05911000): 4 seen, 3 kept, 1 dropped" in result.output
     rows = read_rows(tmp_path / "lists" / f"osm-{BOCHUM}.csv")
     assert {r["name"] for r in rows.values()} == {"Bäckerei Innen", "Werk Eins", "Zeche Beispiel"}
