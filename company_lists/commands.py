@@ -9,6 +9,9 @@ import click
 
 from ruhrindex.config import CACHE_DIR, OVERPASS_ENDPOINT, WIKIDATA_ENDPOINT
 
+municipality_option = click.option("--municipality", "-m", multiple=True,
+                                   help="Name or 8-digit AGS; repeatable.")
+all_option = click.option("--all", "all_", is_flag=True, help="All 53 municipalities.")
 out_option = click.option("--out", default="lists", show_default=True,
                           type=click.Path(file_okay=False),
                           help="Folder for the lists (one CSV per municipality).")
@@ -58,16 +61,9 @@ def _write(path: Path, collector, label: str) -> None:
     click.echo(f"  -> {path} ({len(rows)} companies)")
 
 
-def _fail_if(failures: list[str]) -> None:
-    if failures:
-        raise click.ClickException(
-            f"{len(failures)} municipality list(s) not written (an existing list stays as it "
-            f"was): {'; '.join(failures)}")
-
-
 @click.command("fetch-osm")
-@click.option("--municipality", "-m", multiple=True, help="Name or 8-digit AGS; repeatable.")
-@click.option("--all", "all_", is_flag=True, help="All 53 municipalities.")
+@municipality_option
+@all_option
 @click.option("--endpoint", default=OVERPASS_ENDPOINT, show_default=True,
               help="Overpass API interpreter URL.")
 @out_option
@@ -142,12 +138,15 @@ def fetch_osm(municipality, all_, endpoint, out, include_amenities, from_file, p
         collector = select_companies(elements, place.ags, include_amenities)
         _write(Path(out) / f"osm-{place.ags}.csv", collector, f"{place.name} ({place.ags})")
     click.echo("Data © OpenStreetMap contributors, ODbL 1.0: credit it when you publish.")
-    _fail_if(failures)
+    if failures:
+        raise click.ClickException(
+            f"{len(failures)} municipality list(s) not written (an existing list stays as it "
+            f"was): {'; '.join(failures)}")
 
 
 @click.command("fetch-wikidata")
-@click.option("--municipality", "-m", multiple=True, help="Name or 8-digit AGS; repeatable.")
-@click.option("--all", "all_", is_flag=True, help="All 53 municipalities.")
+@municipality_option
+@all_option
 @click.option("--endpoint", default=WIKIDATA_ENDPOINT, show_default=True,
               help="SPARQL endpoint URL.")
 @out_option

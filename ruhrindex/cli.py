@@ -43,7 +43,7 @@ def main() -> None:
 
 @main.group()
 def companies() -> None:
-    """Check and import company lists (CSV: company_id, name, ags, website, ...)."""
+    """Build (OpenStreetMap, Wikidata), merge, check and import company lists (CSV)."""
 
 
 def _print_problems(report, problems_csv: str | None) -> None:
