@@ -211,7 +211,8 @@ def merge(files, out) -> None:
     Exits with status 1 if a row of an input had to be rejected (printed with file:line).
     """
     from company_lists.listfile import write_company_list
-    from company_lists.merge import merge_files
+    from company_lists.merge import coverage, merge_files
+    from company_lists.registry import by_ags
 
     result = merge_files([Path(f) for f in files])
     for problem in result.problems:
@@ -219,6 +220,11 @@ def merge(files, out) -> None:
     for conflict in result.conflicts:
         click.echo(f"conflict: {conflict}", err=True)
     write_company_list(Path(out), result.rows)
+    names = by_ags()
+    click.echo("companies per municipality (rows each source contributed to):")
+    for ags, counts in sorted(coverage(result.rows).items()):
+        sources = ", ".join(f"{s} {n}" for s, n in sorted(counts.items()) if s != "total")
+        click.echo(f"  {ags} {names[ags].name:<28} {counts['total']:>6}  ({sources})")
     read = ", ".join(f"{n} {source}" for source, n in sorted(result.rows_in.items()))
     click.echo(f"merged {sum(result.rows_in.values())} rows ({read or 'none'}) into "
                f"{len(result.rows)} companies; {len(result.conflicts)} conflicts, "

@@ -80,6 +80,16 @@ def merge_files(paths: list[Path]) -> MergeResult:
     return result
 
 
+def coverage(rows: list[dict]) -> dict[str, Counter]:
+    """Per AGS: companies in total and how many each source contributed to (``total`` key)."""
+    per_ags: dict[str, Counter] = {}
+    for row in rows:
+        counts = per_ags.setdefault(row["ags"], Counter())
+        counts["total"] += 1
+        counts.update(set(row["source"].split(";")))
+    return per_ags
+
+
 def _rank(row: dict) -> int:
     return min(SOURCE_RANK.get(s, 0) for s in row["source"].split(";"))
 

@@ -79,6 +79,10 @@ def test_merge_user_list_wins_keeps_provenance_and_reports_conflicts(sources, tm
     assert it_firm["source"] == "wikidata;osm" and it_firm["founding_year"] == "2019"
     assert rows["u3"]["website"] == "http://ponte-trattoria.test/"  # same name, user's site
     assert "osm-node-9000001009" not in rows
+    lines = result.output.splitlines()
+    assert "  05911000 Bochum                            7  (osm 6, user 4, wikidata 2)" in lines
+    assert "  05916000 Herne                             1  (osm 1, user 1)" in lines
+    assert "  05113000 Essen                             1  (wikidata 1)" in lines
     conflicts = [line for line in result.output.splitlines() if line.startswith("conflict:")]
     assert len(conflicts) == 3
     assert any("kornblume-baeckerei.test in two municipalities" in c and "05911000" in c
