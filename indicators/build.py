@@ -1,0 +1,56 @@
+"""From the store to the finished municipality table: indicators, index, intervals, flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indicators.aggregate import INDICATORS, point_values, rows_from, store
+from indicators.bootstrap import intervals
+from indicators.companies import CompanySample, load_sample
+from indicators.settings import IndexSettings
+from indicators.subindex import index_values
+
+IDENTITY = ["ags", "name", "district", "lat", "lon"]
+NO_INTERVAL = {"companies_listed"}   # fixed by the list, not estimated
+
+
+@dataclass
+class IndexTable:
+    """One row per municipality and the column order every export uses."""
+
+    rows: list[dict]
+    columns: list[str]
+    settings: IndexSettings
+    denominators_source: str = ""
+    interval_columns: list[str] = field(default_factory=list)
+
+    @property
+    def score_columns(self) -> list[str]:
+        return [c for c in self.columns if c.startswith("score_")] + ["index"]
+
+
+def external_arrays(sample: CompanySample, settings: IndexSettings) -> dict[str, np.ndarray]:
+    columns = sorted({c for row in settings.external.values() for c in row})
+    return {c: np.array([settings.external.get(a, {}).get(c, np.nan) for a in sample.ags])
+            for c in columns}
+
+
+def build_table(db, settings: IndexSettings | None = None, denominators: dict | None = None,
+                denominators_source: str = "") -> IndexTable:
+    """Compute everything, store the values in the ``indicators`` table and return the table."""
+    settings = settings or IndexSettings()
+    sample = load_sample(db)
+    external = external_arrays(sample, settings)
+    values = {**point_values(sample, denominators), **external}
+    values.update(index_values(values, settings))
+    bounds = intervals(sample, settings, denominators, external) if settings.replicates else {}
+    estimated = [k for k in values if k not in external and k not in NO_INTERVAL]
+    lo_hi = {f"{k}_{end}": bounds[k][i] for k in estimated if k in bounds
+             for i, end in enumerate(("lo", "hi"))}
+    rows = rows_from(sample, {**values, **lo_hi}, settings.min_reached)
+    store(db, rows, [k for k in values if k in INDICATORS or k.startswith(("score_", "index"))
+                     or "_per_10000_" in k])
+    columns = [*IDENTITY, *values, *lo_hi, "flag"]
+    return IndexTable(rows, columns, settings, denominators_source, list(lo_hi))
