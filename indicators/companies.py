@@ -77,8 +77,8 @@ def load_sample(db) -> CompanySample:
     scores = read_scores(db)
     reached_ids = {r["company_id"] for r in db.query(
         "select distinct company_id from pages where length(coalesce(text, '')) > 0")}
-    companies = sorted(((position[r["ags"]], r["company_id"]) for r in db.query(
-        "select company_id, ags from companies") if r["ags"] in position))
+    companies = sorted((position[r["ags"]], r["company_id"]) for r in db.query(
+        "select company_id, ags from companies") if r["ags"] in position)
     index = {cid: i for i, (_, cid) in enumerate(companies)}
     ads = [(index[r["company_id"]], *scores.ai_ads.get(str(r["id"]), (0.0, 0)))
            for r in db.query("select id, company_id from job_ads") if r["company_id"] in index]
