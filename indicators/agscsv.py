@@ -13,12 +13,12 @@ class AgsTableError(ValueError):
     """A user table keyed by AGS cannot be used; the message says where and why."""
 
 
-def _number(text: str) -> float:
-    """Accept 1234.5, 1.234,5 and 1234,5 (German spreadsheets); empty means missing."""
+def _number(text: str, german: bool = False) -> float:
+    """1234.5 in ``,`` files; 1.234,5 in ``;`` files (German Excel); empty means missing."""
     text = text.strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return math.nan
-    if "," in text:
+    if german:
         text = text.replace(".", "").replace(",", ".")
     return float(text)
 
@@ -34,8 +34,8 @@ def read_ags_table(path: Path) -> dict[str, dict[str, float]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise AgsTableError(f"{path}: cannot read ({exc})") from None
     first = text.splitlines()[0] if text.strip() else ""
-    reader = csv.DictReader(text.splitlines(), delimiter=";" if first.count(";") > first.count(",")
-                            else ",")
+    german = first.count(";") > first.count(",")
+    reader = csv.DictReader(text.splitlines(), delimiter=";" if german else ",")
     fields = [f.strip() for f in reader.fieldnames or []]
     if "ags" not in [f.lower() for f in fields]:
         raise AgsTableError(f"{path}: no 'ags' column (found: {', '.join(fields) or 'nothing'})")
@@ -50,9 +50,9 @@ def read_ags_table(path: Path) -> dict[str, dict[str, float]]:
         if ags in table:
             raise AgsTableError(f"{path}:{line}: AGS {ags} appears twice")
         try:
-            table[ags] = {k: _number(v) for k, v in row.items() if k}
+            table[ags] = {k: _number(v, german) for k, v in row.items() if k}
         except ValueError:
-            bad = next(k for k, v in row.items() if k and not _is_number(v))
+            bad = next(k for k, v in row.items() if k and not _is_number(v, german))
             raise AgsTableError(f"{path}:{line}: column {bad!r} is not a number: "
                                 f"{row[bad]!r}") from None
     if not table:
@@ -60,9 +60,9 @@ def read_ags_table(path: Path) -> dict[str, dict[str, float]]:
     return table
 
 
-def _is_number(text: str) -> bool:
+def _is_number(text: str, german: bool) -> bool:
     try:
-        _number(text)
+        _number(text, german)
     except ValueError:
         return False
     return True

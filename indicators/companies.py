@@ -63,7 +63,7 @@ class CompanySample:
     def ads_per_company(self, ad_values: np.ndarray) -> np.ndarray:
         """Sum a per-ad quantity (…, A) to a per-company one (…, N)."""
         lead = ad_values.shape[:-1]
-        flat = ad_values.reshape(-1, ad_values.shape[-1])
+        flat = ad_values.reshape(int(np.prod(lead)), ad_values.shape[-1])
         out = np.zeros((flat.shape[0], self.size))
         for row, values in enumerate(flat):
             out[row] = np.bincount(self.ad_company, weights=values, minlength=self.size)

@@ -28,7 +28,7 @@ def min_max(values: np.ndarray, direction: int = 1) -> np.ndarray:
     span = high - low
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.where(span > 0, 100.0 * (x - low) / np.where(span > 0, span, 1), 50.0)
-    return np.where(np.isnan(x), np.nan, scaled)
+    return np.where(np.isnan(x), np.nan, np.clip(scaled, 0.0, 100.0))   # clip rounding only
 
 
 def z_score(values: np.ndarray, direction: int = 1) -> np.ndarray:
