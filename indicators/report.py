@@ -12,8 +12,7 @@ import math
 from pathlib import Path
 
 from company_lists.registry import municipalities
-from indicators.aggregate import INDICATORS
-from indicators.build import IndexTable
+from indicators.build import IndexTable, describe
 from indicators.normalise import DESCRIPTIONS
 from indicators.subindex import score_column
 
@@ -170,7 +169,7 @@ def methods(table: IndexTable, models: list[dict]) -> str:
     overall = s.overall_weights()
     indicator_rows = "".join(
         f"<tr><td>{_esc(spec.subindex)}</td><td><code>{_esc(spec.name)}</code></td>"
-        f"<td>{_esc(INDICATORS.get(spec.name, ('official statistic', ''))[0])}</td>"
+        f"<td>{_esc(describe(spec.name, table))}</td>"
         f"<td>{'höher ist besser' if spec.direction > 0 else 'niedriger ist besser'}</td>"
         f"<td>{s.weights_of(spec.subindex)[spec.name]:.3f}</td></tr>" for spec in s.indicators)
     sub_weights = ", ".join(f"{_esc(k)} {v:.3f}" for k, v in overall.items())

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from indicators.agscsv import AgsTableError, read_ags_table
 from indicators.aggregate import compute
+from indicators.agscsv import AgsTableError, read_ags_table
 from indicators.companies import read_scores
 
 
