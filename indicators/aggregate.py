@@ -44,13 +44,13 @@ PER_CAPITA = ("digital_companies", "startups", "job_ads", "ai_job_ads")
 
 def company_features(sample: CompanySample, digital: np.ndarray, startup: np.ndarray,
                      ai_ads: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-company quantities (…, N) whose municipality sums give every indicator."""
+    """Per-company quantities, (N,) or (…, N) where decisions vary, whose municipality sums
+    give every indicator."""
     reached = sample.reached
     n_ads = np.bincount(sample.ad_company, minlength=sample.size).astype(float)
-    return {"reached": np.broadcast_to(reached, digital.shape),
-            "digital": reached * digital, "affinity": reached * sample.digital_p,
-            "startup": reached * startup, "ads": np.broadcast_to(n_ads, digital.shape),
-            "ai_ads": ai_ads, "ai_firm": reached * (ai_ads > 0)}
+    return {"reached": reached, "digital": reached * digital,
+            "affinity": reached * sample.digital_p, "startup": reached * startup,
+            "ads": n_ads, "ai_ads": ai_ads, "ai_firm": reached * (ai_ads > 0)}
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -79,11 +79,20 @@ def indicator_values(sums: dict[str, np.ndarray], listed: np.ndarray) -> dict[st
     }
 
 
-def membership(sample: CompanySample) -> np.ndarray:
-    """(N, M) one-hot matrix: features @ membership sums companies per municipality."""
-    matrix = np.zeros((sample.size, len(sample.ags)))
-    matrix[np.arange(sample.size), sample.member] = 1.0
-    return matrix
+def listed(sample: CompanySample) -> np.ndarray:
+    return np.bincount(sample.member, minlength=len(sample.ags)).astype(float)
+
+
+def group_sums(values: np.ndarray, sample: CompanySample) -> np.ndarray:
+    """Sum company values (…, N) per municipality (…, M); companies are sorted by municipality,
+    so each municipality is one contiguous run and ``add.reduceat`` does it in one pass."""
+    counts = listed(sample)
+    out = np.zeros((*values.shape[:-1], len(sample.ags)))
+    present = np.flatnonzero(counts)
+    if present.size:
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)
+        out[..., present] = np.add.reduceat(values, starts[present], axis=-1)
+    return out
 
 
 def per_capita(values: dict[str, np.ndarray], sample: CompanySample,
@@ -103,8 +112,8 @@ def point_values(sample: CompanySample, denominators: dict | None = None) -> dic
     """Indicators (M,) from the classifiers' decisions, plus per-capita rates if given."""
     ai_ads = sample.ads_per_company(sample.ad_ai[None])[0]
     features = company_features(sample, sample.digital, sample.startup, ai_ads)
-    one_hot = membership(sample)
-    values = indicator_values({k: v @ one_hot for k, v in features.items()}, one_hot.sum(0))
+    values = indicator_values({k: group_sums(v, sample) for k, v in features.items()},
+                              listed(sample))
     return {**values, **per_capita(values, sample, denominators or {})}
 
 

@@ -15,7 +15,13 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from indicators.aggregate import company_features, indicator_values, membership, per_capita
+from indicators.aggregate import (
+    company_features,
+    group_sums,
+    indicator_values,
+    listed,
+    per_capita,
+)
 from indicators.companies import CompanySample
 from indicators.settings import IndexSettings
 from indicators.subindex import index_values
@@ -41,14 +47,12 @@ def _block(sample: CompanySample, b: int, rng: np.random.Generator,
         ai_ads = sample.ads_per_company((rng.random((b, len(sample.ad_ai_p)))
                                          < sample.ad_ai_p).astype(float))
     else:
-        digital = np.broadcast_to(sample.digital, (b, sample.size))
-        startup = np.broadcast_to(sample.startup, (b, sample.size))
-        ai_ads = np.broadcast_to(sample.ads_per_company(sample.ad_ai[None])[0], (b, sample.size))
+        digital, startup = sample.digital, sample.startup
+        ai_ads = sample.ads_per_company(sample.ad_ai[None])[0]
     idx = resample_indices(sample, b, rng)
-    one_hot = membership(sample)
-    sums = {k: np.take_along_axis(np.broadcast_to(v, (b, sample.size)), idx, axis=1) @ one_hot
+    sums = {k: group_sums(v[idx] if v.ndim == 1 else np.take_along_axis(v, idx, axis=1), sample)
             for k, v in company_features(sample, digital, startup, ai_ads).items()}
-    return indicator_values(sums, one_hot.sum(0))
+    return indicator_values(sums, listed(sample))
 
 
 def replicates(sample: CompanySample, settings: IndexSettings, denominators: dict | None = None,

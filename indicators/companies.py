@@ -61,13 +61,13 @@ class CompanySample:
         return len(self.member)
 
     def ads_per_company(self, ad_values: np.ndarray) -> np.ndarray:
-        """Sum a per-ad quantity (…, A) to a per-company one (…, N)."""
+        """Sum a per-ad quantity (…, A) to a per-company one (…, N), in one bincount."""
         lead = ad_values.shape[:-1]
-        flat = ad_values.reshape(int(np.prod(lead)), ad_values.shape[-1])
-        out = np.zeros((flat.shape[0], self.size))
-        for row, values in enumerate(flat):
-            out[row] = np.bincount(self.ad_company, weights=values, minlength=self.size)
-        return out.reshape(*lead, self.size)
+        rows = int(np.prod(lead))
+        target = (np.arange(rows)[:, None] * self.size + self.ad_company).ravel()
+        sums = np.bincount(target, weights=ad_values.reshape(rows, -1).ravel(),
+                           minlength=rows * self.size)
+        return sums.reshape(*lead, self.size)
 
 
 def load_sample(db) -> CompanySample:
