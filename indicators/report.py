@@ -100,6 +100,7 @@ def municipality_map(table: IndexTable, geometries: dict[str, dict] | None = Non
     lat0, lat1 = min(p[1] for p in points), max(p[1] for p in points)
     aspect = math.cos(math.radians((lat0 + lat1) / 2))   # equirectangular, true at mid-latitude
     scale = min((w - 2 * pad) / ((lon1 - lon0) * aspect or 1), (h - 2 * pad) / ((lat1 - lat0) or 1))
+    h = round(2 * pad + (lat1 - lat0) * scale)   # no empty band below the region
 
     def xy(lon: float, lat: float) -> str:
         return f"{pad + (lon - lon0) * aspect * scale:.1f},{pad + (lat1 - lat) * scale:.1f}"
