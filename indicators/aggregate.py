@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from company_lists.registry import by_ags
-from indicators.companies import CompanySample, load_sample
+from indicators.companies import CompanySample
 from ruhrindex.store import utcnow
 
 MIN_REACHED = 5
@@ -151,12 +151,3 @@ def store(db, rows: list[dict], names) -> None:
         db["indicators"].insert_all(
             {"ags": row["ags"], "indicator": name, "value": row.get(name), "computed_at": now}
             for row in rows for name in names)
-
-
-def compute(db, denominators: dict | None = None, min_reached: int = MIN_REACHED) -> list[dict]:
-    """Compute, store and return the indicator rows of all 53 municipalities."""
-    sample = load_sample(db)
-    values = point_values(sample, denominators)
-    rows = rows_from(sample, values, min_reached)
-    store(db, rows, values)
-    return rows

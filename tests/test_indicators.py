@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from indicators.aggregate import compute
 from indicators.agscsv import AgsTableError, read_ags_table
+from indicators.build import build_table
 from indicators.companies import read_scores
+from indicators.settings import IndexSettings
 
 
 def add_company(db, cid, ags, reached=True, digital=None, startup=None, ads=()):
@@ -35,6 +36,10 @@ def fill(db):
     add_company(db, "d", "05911000", reached=False)
     # Unna: 1 listed, 0 reached
     add_company(db, "e", "05978036", reached=False)
+
+
+def compute(db, denominators=None):
+    return build_table(db, IndexSettings(replicates=0), denominators).rows
 
 
 @pytest.fixture
