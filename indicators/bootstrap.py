@@ -81,6 +81,12 @@ def intervals(sample: CompanySample, settings: IndexSettings, denominators: dict
     alpha = (1 - settings.confidence) / 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN: no interval
-        return {name: np.nanpercentile(np.concatenate(parts), [100 * alpha, 100 * (1 - alpha)],
-                                       axis=0)
+        return {name: np.stack([_bound(np.concatenate(parts), alpha, "lower"),
+                                _bound(np.concatenate(parts), 1 - alpha, "higher")])
                 for name, parts in blocks.items()}
+
+
+def _bound(draws: np.ndarray, q: float, method: str) -> np.ndarray:
+    """An observed replicate value at or beyond the quantile: ranks and counts stay whole
+    numbers, and the interval errs on the wide side."""
+    return np.nanquantile(draws, q, axis=0, method=method)

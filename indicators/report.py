@@ -197,7 +197,8 @@ def methods(table: IndexTable, models: list[dict]) -> str:
         f"ausgeblendet.</p><p>Normalisierung: {_esc(DESCRIPTIONS[s.normalisation])}. "
         "Aggregation: gewichtetes arithmetisches Mittel der normalisierten Indikatoren je "
         "Teilindex (fehlende Werte: Gewichte der vorhandenen neu skaliert), dann der "
-        f"Teilindizes zum Gesamtindex (Gewichte: {sub_weights}). Rang 1 = bester Wert; "
+        f"Teilindizes zum Gesamtindex (Gewichte: {sub_weights}; nur bei vollständigen "
+        "Teilindizes). Rang 1 = bester Wert; "
         "Gleichstände teilen den besseren Rang.</p>"
         '<table id="weights"><thead><tr><th>Teilindex</th><th>Indikator</th><th>Bedeutung'
         f"</th><th>Richtung</th><th>Gewicht</th></tr></thead><tbody>{indicator_rows}</tbody>"

@@ -1,9 +1,11 @@
 """Sub-indices, the overall index and ranks from normalised indicators.
 
 Aggregation is the weighted arithmetic mean (OECD/JRC Handbook, section 6). Where a
-municipality lacks an indicator (no job ads, no official figure) its mean is taken over the
-indicators it has, with their weights rescaled to sum to one; with none it gets no score and
-no rank rather than an invented one. Works on any leading axes (bootstrap replicates).
+municipality lacks an indicator (no job ads, no official figure) its sub-index score is the
+mean over the indicators it has, with their weights rescaled to sum to one. The overall index
+needs every sub-index: a municipality without company data is not ranked on official
+statistics alone. No score means no rank rather than an invented one. Works on any leading
+axes (bootstrap replicates).
 """
 
 from __future__ import annotations
@@ -30,14 +32,15 @@ def score_column(subindex: str) -> str:
     return f"score_{slug(subindex)}"
 
 
-def weighted_mean(parts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Mean over the last axis of *parts* (…, K), skipping NaN and rescaling the weights."""
+def weighted_mean(parts: np.ndarray, weights: np.ndarray, complete: bool = False) -> np.ndarray:
+    """Mean over the last axis of *parts* (…, K), skipping NaN and rescaling the weights;
+    with *complete*, NaN wherever any part is missing."""
     present = ~np.isnan(parts)
     mass = (present * weights).sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(mass > 0, np.where(present, parts, 0.0) @ weights / np.where(mass > 0,
-                                                                                    mass, 1),
-                        np.nan)
+        mean = np.where(mass > 0, np.where(present, parts, 0.0) @ weights
+                        / np.where(mass > 0, mass, 1), np.nan)
+    return np.where(present.all(-1), mean, np.nan) if complete else mean
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:
@@ -63,6 +66,6 @@ def index_values(values: dict[str, np.ndarray], settings: IndexSettings) -> dict
                                                                         for s in specs]))
     overall = settings.overall_weights()
     scores[OVERALL] = weighted_mean(np.stack([scores[score_column(s)] for s in overall], -1),
-                                    np.array(list(overall.values())))
+                                    np.array(list(overall.values())), complete=True)
     return {**scores, **{name.replace("score_", "rank_") if name != OVERALL else "rank":
                          ranks(v) for name, v in scores.items()}}

@@ -59,6 +59,8 @@ def test_weighted_mean_skips_missing_and_rescales():
     parts = np.array([[50.0, nan], [100, 0], [nan, nan]])
     result = weighted_mean(parts, np.array([0.75, 0.25]))
     assert result[:2].tolist() == [50, 75] and np.isnan(result[2])
+    complete = weighted_mean(parts, np.array([0.75, 0.25]), complete=True)
+    assert np.isnan(complete[0]) and complete[1] == 75
 
 
 def test_ranks_hand_computed():
@@ -128,11 +130,12 @@ def test_example_configuration_gives_four_sub_indices(db):
                                               "startups_per_1000": 0.5}
     table = build_table(db, setup)
     rows = {r["name"]: r for r in table.rows}
-    # Essen has no companies but official statistics: scored on those sub-indices alone
+    # Essen has official statistics but no companies: sub-index scores, no overall rank
     assert rows["Essen"]["score_unternehmen"] is None
-    assert rows["Essen"]["score_infrastruktur"] is not None and rows["Essen"]["rank"] >= 1
-    assert sorted(r["rank"] for r in table.rows) == sorted(r["rank"] for r in table.rows
-                                                           if r["rank"] is not None)
+    assert rows["Essen"]["score_infrastruktur"] is not None
+    assert rows["Essen"]["index"] is None and rows["Essen"]["rank"] is None
+    assert rows["Bochum"]["rank"] == 1 and rows["Bochum"]["score_forschung"] is not None
+    assert [r["name"] for r in table.rows if r["rank"] is not None] == ["Bochum"]
 
 
 def _write(tmp_path, text):
