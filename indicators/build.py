@@ -26,10 +26,6 @@ class IndexTable:
     denominators_source: str = ""
     interval_columns: list[str] = field(default_factory=list)
 
-    @property
-    def score_columns(self) -> list[str]:
-        return [c for c in self.columns if c.startswith("score_")] + ["index"]
-
 
 def external_arrays(sample: CompanySample, settings: IndexSettings) -> dict[str, np.ndarray]:
     columns = sorted({c for row in settings.external.values() for c in row})
