@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from indicators.options import index_options, table_from_options
 from ruhrindex.config import DEFAULT_DB, MODELS_DIR
 
 db_option = click.option("--db", default=DEFAULT_DB, show_default=True,
@@ -258,39 +259,52 @@ def indicators() -> None:
 @indicators.command("export")
 @click.argument("output", type=click.Path(dir_okay=False))
 @db_option
-@click.option("--excel", is_flag=True, help="UTF-8 with BOM and ';' for German Excel.")
-def indicators_export(output, db, excel) -> None:
-    """Compute the indicators from the store and write one row per municipality as CSV.
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "geojson", "xlsx"]),
+              help="Output format (default: from the file extension).")
+@click.option("--excel", is_flag=True, help="CSV only: UTF-8 with BOM and ';' for German Excel.")
+@index_options
+def indicators_export(output, db, fmt, excel, **index) -> None:
+    """Compute indicators, sub-indices, the index and 90% intervals; one row per municipality.
 
     \b
-    Example:
+    Examples:
       ruhrindex indicators export indicators.csv
       ruhrindex indicators export --excel indicators_excel.csv
+      ruhrindex indicators export ruhr.geojson --boundaries gemeinden.geojson
+      ruhrindex indicators export ruhr.xlsx --config index.toml --denominators svb.csv
+    Columns are described in the README (and in the XLSX sheet "Spalten").
     """
-    from indicators.aggregate import compute
-    from indicators.export import write_csv
+    from indicators.export import export_table, format_of
 
-    rows = compute(_open(db))
-    if not rows:
+    try:
+        format_of(Path(output), fmt)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="OUTPUT") from None
+    store = _open(db)
+    if not store["companies"].count:
         raise click.ClickException("no companies in the store; import a company list first")
-    click.echo(f"wrote {len(rows)} municipalities to {write_csv(rows, Path(output), excel)}")
+    table, shapes = table_from_options(store, **index)
+    path = export_table(table, Path(output), fmt, excel, shapes)
+    click.echo(f"wrote {len(table.rows)} municipalities to {path}")
 
 
 @main.command()
 @click.argument("output", type=click.Path(dir_okay=False), default="report.html")
 @db_option
 @models_option
-def report(output, db, models_dir) -> None:
-    """Write a self-contained HTML report (table, charts, map, methods).
+@index_options
+def report(output, db, models_dir, **index) -> None:
+    """Write a self-contained HTML report (ranking, charts with intervals, map, methods).
 
     \b
     Example:
       ruhrindex report ruhr_report.html --db ruhr.db
+      ruhrindex report ruhr_report.html --config index.toml --boundaries gemeinden.geojson
     """
-    from indicators.aggregate import compute
     from ruhrindex.pipeline import report as write
 
-    click.echo(f"report written to {write(compute(_open(db)), Path(output), Path(models_dir))}")
+    table, shapes = table_from_options(_open(db), **index)
+    click.echo(f"report written to {write(table, Path(output), Path(models_dir), geometries=shapes)}")
 
 
 @main.command()

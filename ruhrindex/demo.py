@@ -10,8 +10,8 @@ import click
 from company_lists.importer import import_files
 from company_lists.registry import load_into
 from crawler.run import CrawlOptions, crawl
-from indicators.aggregate import compute
-from indicators.export import write_csv
+from indicators.build import build_table
+from indicators.export import export_table
 from ruhrindex import pipeline
 from ruhrindex.config import MODELS_DIR
 from ruhrindex.sample_web import VirtualHostServer, build_sites, company_rows
@@ -58,7 +58,8 @@ def run_demo(out: Path, models_dir: Path = MODELS_DIR, progress: bool = True) ->
     pages = db["pages"].count_where("run_id = ?", [run_id])
     click.echo(f"crawl run {run_id}: {pages} pages, {db['job_ads'].count} job ads")
     pipeline.classify(db, models_dir, progress)
-    rows = compute(db)
-    csv_path = write_csv(rows, out / "indicators.csv")
-    html_path = pipeline.report(rows, out / "report.html", models_dir, NOTE)
-    return {"database": db_path, "indicators": csv_path, "report": html_path}
+    table = build_table(db)
+    exports = {f"indicators ({fmt})": export_table(table, out / f"indicators.{fmt}")
+               for fmt in ("csv", "parquet", "geojson")}
+    html_path = pipeline.report(table, out / "report.html", models_dir, NOTE)
+    return {"database": db_path, **exports, "report": html_path}

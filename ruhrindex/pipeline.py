@@ -6,6 +6,7 @@ from pathlib import Path
 
 from classifier.model import load
 from classifier.scoring import load_model, score_companies, score_job_ads
+from indicators.build import IndexTable
 from indicators.report import write_report
 from ruhrindex.config import MODELS_DIR
 
@@ -26,5 +27,6 @@ def model_cards(models_dir: Path = MODELS_DIR) -> list[dict]:
     return cards
 
 
-def report(rows: list[dict], path: Path, models_dir: Path = MODELS_DIR, note: str = "") -> Path:
-    return write_report(rows, path, model_cards(models_dir), note)
+def report(table: IndexTable, path: Path, models_dir: Path = MODELS_DIR, note: str = "",
+           geometries: dict | None = None) -> Path:
+    return write_report(table, path, model_cards(models_dir), note, geometries)

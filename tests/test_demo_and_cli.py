@@ -21,11 +21,14 @@ def test_demo_end_to_end(tmp_path):
     with (out / "indicators.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     demo_ags = {c["ags"] for c in sample()["companies"]}
-    assert {r["ags"] for r in rows} == demo_ags and len(rows) >= 6
+    assert len(rows) == 53 and len(demo_ags) >= 6
+    assert {r["ags"] for r in rows if int(r["companies_listed"])} == demo_ags
     by_name = {r["name"]: r for r in rows}
     assert float(by_name["Dortmund"]["coverage"]) < 1  # one dead site in Dortmund's list
     assert sum(int(r["ai_job_ads"]) for r in rows) >= 5
-    assert all(0 <= float(r["digital_share"]) <= 1 for r in rows)
+    assert all(0 <= float(r["digital_share"]) <= 1 for r in rows if r["digital_share"])
+    assert all(float(r["rank_lo"]) <= float(r["rank_hi"]) for r in rows if r["rank"])
+    assert (out / "indicators.parquet").stat().st_size and (out / "indicators.geojson").exists()
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "SYNTHETISCHE DEMO-DATEN" in html and "<svg" in html
 
