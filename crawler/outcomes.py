@@ -85,11 +85,10 @@ def classify_failure(failure) -> tuple[str, str]:
 
 
 _PARKING = re.compile(
-    r"diese domain (?:kann|k[öo]nnen sie) (?:erworben|gekauft) werden|"
-    r"diese domain (?:steht zum verkauf|ist zu verkaufen|wurde (?:soeben )?registriert)|"
-    r"domain (?:is|may be) for sale|buy this domain|this domain is parked|"
-    r"domain (?:parking|geparkt)|sedoparking|parkingcrew|bodis\.com|dan\.com/buy|"
-    r"hugedomains\.com|afternic\.com",
+    r"domain(?: [\w.-]+)? (?:kann (?:erworben|gekauft) werden|k[öo]nnen sie (?:erwerben|kaufen)|"
+    r"steht zum verkauf|ist zu verkaufen|wurde (?:soeben )?registriert|is for sale|"
+    r"may be for sale|is parked)|buy this domain|domain (?:parking|geparkt)|sedoparking|"
+    r"parkingcrew|bodis\.com|dan\.com/buy|hugedomains\.com|afternic\.com",
     re.IGNORECASE,
 )
 #: Parking pages are short; a long page that mentions domains (a web hoster) is a real site.

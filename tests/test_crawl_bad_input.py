@@ -115,7 +115,7 @@ def urls_of(store, company_id: str) -> set[str]:
     ("busy", "http_error", "Retry-After: 1"),
     ("loop", "redirect_loop", "REDIRECT_MAX_TIMES"),
     ("hopper", "redirected_offsite", "www.hop-two.test"),
-    ("tarpit", "timeout", "2"),
+    ("tarpit", "timeout", "took longer than 2.0 seconds"),
     ("huge", "too_large", "download max size"),
     ("bomb", "too_large", "DOWNLOAD_MAXSIZE"),
     ("pixels", "binary", "binary data"),
