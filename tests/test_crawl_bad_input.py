@@ -12,9 +12,12 @@ import socket
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from click.testing import CliRunner
 
 from company_lists.registry import load_into
 from crawler.run import CrawlOptions, crawl
+from crawler.summary import crawl_summary
+from ruhrindex.cli import main
 from ruhrindex.sample_web import Resource, VirtualHostServer
 from ruhrindex.store import open_db
 
@@ -218,3 +221,20 @@ def test_connection_refused_is_unreachable(tmp_path, db, import_companies):
                                 progress=False, extra_settings={"RETRY_TIMES": 0}))
     outcome = _outcomes(db, run_id)["closed"]
     assert outcome["status"] == "unreachable" and "127.0.0.2" in outcome["message"]
+
+
+def test_crawl_summary_gives_coverage_per_municipality(bad_crawl):
+    store, outcomes, _ = bad_crawl
+    [row] = crawl_summary(store, 1)
+    reached = [cid for cid, o in outcomes.items() if o["pages"]]
+    assert sorted(reached) == ["events", "old-name", "partner", "refresh"]
+    assert (row["municipality"], row["companies"], row["reached"]) == ("Bochum", 15, 4)
+    assert row["coverage"] == pytest.approx(4 / 15)
+    assert row["pages_per_company"] == pytest.approx(sum(o["pages"] for o in
+                                                         outcomes.values()) / 15)
+    assert row["outcomes"]["http_error"] == 3 and row["outcomes"]["parked"] == 2
+    path = store.execute("pragma database_list").fetchone()[2]
+    result = CliRunner().invoke(main, ["crawl-summary", "--db", path])
+    assert result.exit_code == 0, result.output
+    assert "crawl run 1" in result.output and "27%" in result.output
+    assert "too_large 2" in result.output
