@@ -10,6 +10,7 @@ import click
 from company_lists.importer import import_files
 from company_lists.registry import load_into
 from crawler.run import CrawlOptions, crawl
+from crawler.summary import crawl_summary, format_summary
 from indicators.aggregate import compute
 from indicators.export import write_csv
 from ruhrindex import pipeline
@@ -57,6 +58,7 @@ def run_demo(out: Path, models_dir: Path = MODELS_DIR, progress: bool = True) ->
     db = open_db(db_path)
     pages = db["pages"].count_where("run_id = ?", [run_id])
     click.echo(f"crawl run {run_id}: {pages} pages, {db['job_ads'].count} job ads")
+    click.echo(format_summary(crawl_summary(db, run_id)))
     pipeline.classify(db, models_dir, progress)
     rows = compute(db)
     csv_path = write_csv(rows, out / "indicators.csv")
