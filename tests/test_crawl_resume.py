@@ -10,8 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from crawler.run import CrawlOptions, crawl, job_dir, resume
+from ruhrindex.cli import main
 from ruhrindex.sample_web import Resource, VirtualHostServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,3 +90,12 @@ def test_resume_refuses_finished_and_unknown_runs(tmp_path, db, import_companies
         resume(db_path, run_id)
     with pytest.raises(ValueError, match="no crawl run 99"):
         resume(db_path, 99)
+
+
+def test_cli_resume_needs_a_known_run_and_no_selection(tmp_path, db):
+    db_path = str(tmp_path / "test.db")
+    runner = CliRunner()
+    result = runner.invoke(main, ["crawl", "--db", db_path, "--resume", "99"])
+    assert result.exit_code == 1 and "no crawl run 99" in result.output
+    result = runner.invoke(main, ["crawl", "--db", db_path, "--resume", "1", "-m", "Bochum"])
+    assert result.exit_code == 2 and "--resume" in result.output
