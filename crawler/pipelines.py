@@ -52,5 +52,3 @@ class StorePipeline:
         rows = self.crawler.spider.outcome_rows(self.run_id)
         with self.db.conn:
             self.db["crawl_outcomes"].upsert_all(rows, pk=("run_id", "company_id"))
-            self.db["crawl_runs"].update(self.run_id, {"finished_at": utcnow(),
-                                                       "status": "finished"})

@@ -114,7 +114,8 @@ def _run_child(db_path: str, run_id: int, companies: list[dict], options: CrawlO
     status = open_db(db_path)["crawl_runs"].get(run_id)["status"]
     if child.exitcode != 0 or status != "finished":
         raise RuntimeError(f"crawl run {run_id} did not finish (exit code {child.exitcode}, "
-                           f"status {status!r}); see the log above")
+                           f"status {status!r}); see the log above, then continue it with "
+                           f"`ruhrindex crawl --resume {run_id}`")
     shutil.rmtree(job_dir(db_path, run_id), ignore_errors=True)
     parent = job_dir(db_path, run_id).parent
     if parent.exists() and not any(parent.iterdir()):

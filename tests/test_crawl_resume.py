@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,20 @@ def test_cli_resume_needs_a_known_run_and_no_selection(tmp_path, db):
     assert result.exit_code == 1 and "no crawl run 99" in result.output
     result = runner.invoke(main, ["crawl", "--db", db_path, "--resume", "1", "-m", "Bochum"])
     assert result.exit_code == 2 and "--resume" in result.output
+
+
+def test_crawl_stopped_early_is_interrupted_and_resumable(tmp_path, db, import_companies):
+    import_companies(db, {f"slow{n}": f"http://www.slow{n}.test/" for n in range(2)})
+    db_path = str(tmp_path / "test.db")
+    with VirtualHostServer(slow_sites()) as server:
+        options = CrawlOptions(delay=0.0, proxy=server.proxy_url, allow_private=True,
+                               log_level="ERROR", progress=False)
+        stopping = replace(options, extra_settings={"CLOSESPIDER_ITEMCOUNT": 3,
+                                                     "CONCURRENT_REQUESTS": 2})
+        with pytest.raises(RuntimeError, match="--resume 1"):
+            crawl(db_path, None, stopping)
+        assert db["crawl_runs"].get(1)["status"] == "interrupted"
+        assert 3 <= len(stored(db, 1)) < 2 * PAGES
+        resume(db_path, 1, options)
+    assert len(stored(db, 1)) == 2 * PAGES
+    assert db["crawl_runs"].get(1)["status"] == "finished"

@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse, TextResponse
 from crawler.links import is_asset, link_value
 from crawler.outcomes import classify_failure, is_parked, looks_binary
 from crawler.traps import SiteTraps, canonical
-from ruhrindex.store import decompress_html, open_db
+from ruhrindex.store import decompress_html, open_db, utcnow
 from ruhrindex.urls import registered_domain
 
 
@@ -145,6 +145,16 @@ class CompanySpider(scrapy.Spider):
         self.logger.info("resuming: %d pages of %d sites stored, %d requests to go", len(stored),
                          len(frontier), sum(map(len, frontier.values())))
         return frontier
+
+    def closed(self, reason: str) -> None:
+        """Mark the run finished only if it ran out of work; a shutdown leaves it to resume."""
+        finished = reason == "finished"
+        db = open_db(self.settings.get("RUHRINDEX_DB"))
+        with db.conn:
+            db["crawl_runs"].update(self.settings.getint("RUHRINDEX_RUN_ID"),
+                                    {"finished_at": utcnow() if finished else None,
+                                     "status": "finished" if finished else "interrupted"})
+        db.conn.close()
 
     def outcome_rows(self, run_id: int) -> list[dict]:
         """One crawl_outcomes row per company, from what was stored and what went wrong."""
