@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from w3lib.url import canonicalize_url
-
 _ASSETS = """7z avi bmp css csv doc docx eps exe gif gz ico jpeg jpg js json m4a mov mp3 mp4 mpeg
     mpg ods odt ogg otf pdf png ppt pptx rar rss svg tar tif tiff ttf txt wav webm webp woff woff2
     xls xlsx xml zip"""
@@ -46,7 +44,3 @@ def is_asset(url: str) -> bool:
     path = urlsplit(url).path.lower()
     return "." in path.rsplit("/", 1)[-1] and path.rsplit(".", 1)[-1] in ASSET_EXTENSIONS
 
-
-def canonical(url: str) -> str:
-    """Canonical form used to count and deduplicate pages (sorted query, no fragment)."""
-    return canonicalize_url(url, keep_fragments=False)

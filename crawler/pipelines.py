@@ -49,21 +49,6 @@ class StorePipeline:
         return {"company_id": cid, "url": item["url"]}
 
     def close_spider(self):
-        spider = self.crawler.spider
-        rows = []
-        for cid, outcome in spider.outcome.items():
-            pages = spider.pages_stored.get(cid, 0)
-            status = outcome["status"]
-            if pages and cid in spider.pages_with_text:
-                status = "ok"
-            elif pages:
-                status = "empty"
-            elif status == "pending":
-                status = "no_pages"
-            rows.append({"run_id": self.run_id, "company_id": cid, "status": status,
-                         "pages": pages, "start_url": outcome["start_url"],
-                         "final_url": outcome["final_url"], "message": outcome["message"]})
+        rows = self.crawler.spider.outcome_rows(self.run_id)
         with self.db.conn:
             self.db["crawl_outcomes"].upsert_all(rows, pk=("run_id", "company_id"))
-            self.db["crawl_runs"].update(self.run_id, {"finished_at": utcnow(),
-                                                       "status": "finished"})

@@ -1,4 +1,4 @@
-"""Start a crawl run: select companies, then run Scrapy in a fresh child process.
+"""Start or resume a crawl run: select companies, then run Scrapy in a fresh child process.
 
 Twisted's reactor cannot be restarted inside one process, so every crawl gets its own
 process; callers (CLI, demo, tests) can crawl as often as they like.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from dataclasses import dataclass, field
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from ruhrindex.store import open_db, utcnow
 
@@ -19,6 +21,7 @@ class CrawlOptions:
     max_depth: int = 3
     delay: float | None = None  # seconds between requests to one site; None: settings default
     proxy: str | None = None
+    allow_private: bool = False  # crawl hosts on loopback/private addresses (demo, tests)
     log_level: str = "INFO"
     progress: bool = True
     extra_settings: dict = field(default_factory=dict)
@@ -29,6 +32,8 @@ class CrawlOptions:
             "RUHRINDEX_RUN_ID": run_id,
             "RUHRINDEX_PAGE_BUDGET": self.page_budget,
             "RUHRINDEX_PROXY": self.proxy,
+            "RUHRINDEX_ALLOW_PRIVATE": self.allow_private,
+            "JOBDIR": str(job_dir(db_path, run_id)),
             "DEPTH_LIMIT": self.max_depth,
             "LOG_LEVEL": self.log_level,
         }
@@ -50,6 +55,11 @@ def select_companies(db, ags: list[str] | None = None) -> list[dict]:
                                            select="company_id, website, domain"))
 
 
+def job_dir(db_path: str, run_id: int) -> Path:
+    """Scrapy's JOBDIR of a run (disk request queues), in a folder beside the store."""
+    return Path(f"{db_path}.jobs") / f"run-{run_id}"
+
+
 def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | None = None) -> int:
     """Crawl the companies of *ags* into the store at *db_path*; return the run id."""
     options = options or CrawlOptions()
@@ -63,6 +73,38 @@ def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | No
                                  "max_depth": options.max_depth, "delay": options.delay})}
     ).last_pk
     db.conn.close()
+    _run_child(db_path, run_id, companies, options)
+    return run_id
+
+
+def resume(db_path: str, run_id: int, options: CrawlOptions | None = None) -> int:
+    """Continue run *run_id* after it was killed: nothing stored is fetched or stored again.
+
+    The store is the record of progress; Scrapy's JOBDIR is consistent only after a clean
+    shutdown, so it is emptied and the frontier rebuilt from the stored pages' links. The run's
+    own selection, page budget and depth apply; *options* give the rest (proxy, delay, ...).
+    """
+    db = open_db(db_path)
+    run = db["crawl_runs"].get(run_id) if db["crawl_runs"].count_where(
+        "run_id = ?", [run_id]) else None
+    if run is None:
+        raise ValueError(f"no crawl run {run_id} in {db_path}")
+    if run["status"] == "finished":
+        raise ValueError(f"crawl run {run_id} has already finished; nothing to resume")
+    saved = json.loads(run["settings"])
+    ags = None if saved["ags"] == "all" else saved["ags"]
+    companies = select_companies(db, ags)
+    db["crawl_runs"].update(run_id, {"status": "running"})
+    db.conn.close()
+    shutil.rmtree(job_dir(db_path, run_id), ignore_errors=True)
+    options = options or CrawlOptions()
+    options = replace(options, page_budget=saved["page_budget"], max_depth=saved["max_depth"],
+                      extra_settings={**options.extra_settings, "RUHRINDEX_RESUME": True})
+    _run_child(db_path, run_id, companies, options)
+    return run_id
+
+
+def _run_child(db_path: str, run_id: int, companies: list[dict], options: CrawlOptions) -> None:
     context = multiprocessing.get_context("spawn")
     child = context.Process(target=_run_scrapy,
                             args=(options.scrapy_settings(db_path, run_id), companies,
@@ -72,8 +114,12 @@ def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | No
     status = open_db(db_path)["crawl_runs"].get(run_id)["status"]
     if child.exitcode != 0 or status != "finished":
         raise RuntimeError(f"crawl run {run_id} did not finish (exit code {child.exitcode}, "
-                           f"status {status!r}); see the log above")
-    return run_id
+                           f"status {status!r}); see the log above, then continue it with "
+                           f"`ruhrindex crawl --resume {run_id}`")
+    shutil.rmtree(job_dir(db_path, run_id), ignore_errors=True)
+    parent = job_dir(db_path, run_id).parent
+    if parent.exists() and not any(parent.iterdir()):
+        parent.rmdir()
 
 
 def _run_scrapy(settings: dict, companies: list[dict], page_budget: int, progress: bool) -> None:

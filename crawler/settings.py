@@ -1,8 +1,10 @@
 """Scrapy settings for polite broad crawls of many small company sites.
 
 Broad-crawl practice: high global concurrency, 1-2 requests at a time per site, AutoThrottle,
-robots.txt obeyed, short timeouts and few retries, no cookies, a size cap on downloads.
-Values prefixed ``RUHRINDEX_`` configure the project's own components.
+robots.txt obeyed, short timeouts and few retries with backoff (Retry-After honoured), no
+cookies, a size cap on downloads (checked again after decompression), FIFO disk queues under
+the run's JOBDIR so pending requests do not fill memory. Values prefixed ``RUHRINDEX_``
+configure the project's own components.
 """
 
 from ruhrindex.config import USER_AGENT
@@ -27,14 +29,26 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_PRIORITY_ADJUST = -10  # a retried request queues behind fresh ones: a simple backoff
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 DEPTH_LIMIT = 3
 DEPTH_PRIORITY = 1
+# Breadth-first inside each priority, as recommended for broad crawls; used on disk with JOBDIR.
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+METAREFRESH_ENABLED = True
+METAREFRESH_MAXDELAY = 30
 
 DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt (100): no robots.txt fetch for a refused request
+    "crawler.middlewares.CompanyScopeMiddleware": 40,
+    "crawler.middlewares.PrivateAddressMiddleware": 45,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ForwardProxyMiddleware": 740,
 }
 ITEM_PIPELINES = {
@@ -44,5 +58,11 @@ ITEM_PIPELINES = {
 RUHRINDEX_DB = "ruhrindex.db"
 RUHRINDEX_RUN_ID = None
 RUHRINDEX_PAGE_BUDGET = 30
+#: Continue a run from what the store holds (pages, their links) instead of starting afresh.
+RUHRINDEX_RESUME = False
+#: Crawl hosts on loopback/private/link-local addresses (demo and tests only).
+RUHRINDEX_ALLOW_PRIVATE = False
+#: Longest Retry-After (seconds) worth waiting for; longer ones are recorded as HTTP errors.
+RUHRINDEX_RETRY_AFTER_MAX = 30
 #: An HTTP proxy for every request (corporate proxies; the demo's sample web).
 RUHRINDEX_PROXY = None

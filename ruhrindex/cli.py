@@ -119,39 +119,47 @@ _add_open_data_commands()
 @click.option("--municipality", "-m", multiple=True,
               help="Name or 8-digit AGS; repeat for several.")
 @click.option("--all", "all_", is_flag=True, help="Crawl the companies of every municipality.")
+@click.option("--resume", "resume_run", type=int, metavar="RUN_ID",
+              help="Continue a crawl run that was killed; its own selection and budget apply.")
 @db_option
 @click.option("--pages", default=30, show_default=True, help="Page budget per company site.")
 @click.option("--depth", default=3, show_default=True, help="Maximum link depth from the homepage.")
 @click.option("--delay", type=float, default=None,
               help="Seconds between requests to one site (default: settings, with AutoThrottle).")
 @click.option("--proxy", help="HTTP proxy for every request, e.g. http://127.0.0.1:3128.")
+@click.option("--allow-private", is_flag=True,
+              help="Also crawl hosts on loopback/private addresses (local test sites only).")
 @click.option("--log-level", default="INFO", show_default=True)
 @quiet_option
-def crawl(municipality, all_, db, pages, depth, delay, proxy, log_level, quiet) -> None:
+def crawl(municipality, all_, resume_run, db, pages, depth, delay, proxy, allow_private,
+          log_level, quiet) -> None:
     """Crawl the websites of the listed companies into the store.
 
     \b
     Examples:
       ruhrindex crawl -m Bochum -m 05913000        # Bochum and Dortmund
       ruhrindex crawl --all --pages 20
+      ruhrindex crawl --resume 7                   # after a crash or kill -9
     Obeys robots.txt, stays on each company's domain, visits the homepage first and then
-    Impressum, Über uns, Karriere and Leistungen pages.
+    Impressum, Über uns, Karriere and Leistungen pages; refuses hosts on private addresses.
+    Prints the outcome per company status and the coverage per municipality at the end.
     """
     from company_lists.registry import resolve
-    from crawler.run import CrawlOptions
+    from crawler.run import CrawlOptions, resume
     from crawler.run import crawl as run_crawl
+    from crawler.summary import crawl_summary, format_summary
 
-    if not municipality and not all_:
-        raise click.UsageError("name at least one --municipality, or use --all")
+    if bool(resume_run) == bool(municipality or all_):
+        raise click.UsageError("name at least one --municipality, or use --all, or --resume")
     try:
         ags = [resolve(m).ags for m in municipality] if not all_ else None
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="--municipality") from None
     _open(db).conn.close()
     options = CrawlOptions(page_budget=pages, max_depth=depth, delay=delay, proxy=proxy,
-                           log_level=log_level, progress=not quiet)
+                           allow_private=allow_private, log_level=log_level, progress=not quiet)
     try:
-        run_id = run_crawl(db, ags, options)
+        run_id = resume(db, resume_run, options) if resume_run else run_crawl(db, ags, options)
     except (ValueError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from None
     store = _open(db)
@@ -159,6 +167,30 @@ def crawl(municipality, all_, db, pages, depth, delay, proxy, log_level, quiet) 
     for row in store.query("select status, count(*) n, sum(pages) pages from crawl_outcomes "
                            "where run_id = ? group by status order by n desc", [run_id]):
         click.echo(f"  {row['status']:<20} {row['n']:>6} companies {row['pages'] or 0:>8} pages")
+    click.echo(format_summary(crawl_summary(store, run_id)))
+
+
+@main.command("crawl-summary")
+@click.option("--run", "run_id", type=int, help="Crawl run (default: the latest).")
+@db_option
+def crawl_summary_command(run_id, db) -> None:
+    """Coverage of a crawl run per municipality: companies reached, pages, outcomes.
+
+    \b
+    Example:
+      ruhrindex crawl-summary --db ruhr.db --run 3
+    Reached means at least one page stored (status ok or empty).
+    """
+    from crawler.summary import crawl_summary, format_summary
+
+    store = _open(db)
+    if run_id is None:
+        run_id = store.execute("select max(run_id) from crawl_runs").fetchone()[0]
+    rows = crawl_summary(store, run_id) if run_id else []
+    if not rows:
+        raise click.ClickException(f"no outcomes for crawl run {run_id} in {db}")
+    click.echo(f"crawl run {run_id}")
+    click.echo(format_summary(rows))
 
 
 @main.command()

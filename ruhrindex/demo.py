@@ -10,6 +10,7 @@ import click
 from company_lists.importer import import_files
 from company_lists.registry import load_into
 from crawler.run import CrawlOptions, crawl
+from crawler.summary import crawl_summary, format_summary
 from indicators.build import build_table
 from indicators.export import export_table
 from ruhrindex import pipeline
@@ -51,12 +52,13 @@ def run_demo(out: Path, models_dir: Path = MODELS_DIR, progress: bool = True) ->
     click.echo(f"imported {len(report.rows)} synthetic companies from {len(lists)} lists")
     with VirtualHostServer(build_sites()) as server:
         click.echo(f"sample web served on {server.proxy_url}; crawling …")
-        run_id = crawl(str(db_path), None, CrawlOptions(page_budget=30, delay=0.0,
-                                                        proxy=server.proxy_url,
-                                                        log_level="WARNING", progress=progress))
+        options = CrawlOptions(page_budget=30, delay=0.0, proxy=server.proxy_url,
+                               allow_private=True, log_level="WARNING", progress=progress)
+        run_id = crawl(str(db_path), None, options)
     db = open_db(db_path)
     pages = db["pages"].count_where("run_id = ?", [run_id])
     click.echo(f"crawl run {run_id}: {pages} pages, {db['job_ads'].count} job ads")
+    click.echo(format_summary(crawl_summary(db, run_id)))
     pipeline.classify(db, models_dir, progress)
     table = build_table(db)
     exports = {f"indicators ({fmt})": export_table(table, out / f"indicators.{fmt}")

@@ -38,3 +38,19 @@ def system_tool():
         pytest.skip(message)
 
     return find
+
+
+@pytest.fixture
+def import_companies(tmp_path):
+    """Import ``{company_id: website}`` into a store as companies of Bochum (05911000)."""
+
+    def run(store, websites: dict[str, str], name: str = "companies.csv") -> None:
+        from company_lists.importer import import_files
+
+        listing = tmp_path / name
+        listing.write_text("company_id,name,ags,website\n" + "".join(
+            f"{cid},{cid},05911000,{url}\n" for cid, url in websites.items()), encoding="utf-8")
+        report = import_files(store, [listing])
+        assert not report.errors, report.errors
+
+    return run

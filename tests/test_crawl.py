@@ -70,8 +70,8 @@ def test_outcomes_of_good_and_broken_sites(crawled):
     status = {r["company_id"]: r["status"] for r in db["crawl_outcomes"].rows_where(
         "run_id = ?", [run_id])}
     assert status == {"good": "ok", "latin": "ok", "cp1252": "ok", "broken": "ok",
-                      "gone": "http_410", "js-only": "empty", "binary": "empty",
-                      "closed": "robots_disallowed", "dead": "http_502"}
+                      "gone": "http_error", "js-only": "empty", "binary": "binary",
+                      "closed": "robots_disallowed", "dead": "http_error"}
 
 
 def test_pages_stay_on_site_skip_assets_and_keep_html(crawled):

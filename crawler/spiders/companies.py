@@ -1,7 +1,9 @@
 """One spider over many company sites: homepage first, then the most informative links.
 
-Per-site state (allowed domains, pages scheduled) lives on the spider, keyed by company id;
-requests carry only that id, so they stay serialisable for disk queues.
+Per-site state (allowed domains, URLs scheduled, trap counters, pages stored) lives on the
+spider, keyed by company id; requests carry only that id and plain flags, so they pickle into
+the disk queues. On resume the state is rebuilt from the store, the one record that survives
+a killed process: the stored pages, and the links in their stored HTML for the frontier.
 """
 
 from __future__ import annotations
@@ -9,16 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 import scrapy
-from scrapy.http import TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
+from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.links import canonical, is_asset, link_value
+from crawler.links import is_asset, link_value
+from crawler.outcomes import classify_failure, is_parked, looks_binary
+from crawler.traps import SiteTraps, canonical
+from ruhrindex.store import decompress_html, open_db, utcnow
 from ruhrindex.urls import registered_domain
 
 
@@ -32,42 +30,54 @@ class CompanySpider(scrapy.Spider):
         self.allowed: dict[str, set[str]] = {
             cid: {c["domain"]} for cid, c in self.companies.items()
         }
+        self.moved_to: dict[str, str] = {}
         self.seen: dict[str, set[str]] = defaultdict(set)
-        self.outcome: dict[str, dict] = {}
+        self.traps: dict[str, SiteTraps] = defaultdict(SiteTraps)
+        self.outcome: dict[str, dict] = {
+            cid: {"status": "pending", "start_url": c["website"], "final_url": None,
+                  "message": None} for cid, c in self.companies.items()
+        }
         self.pages_stored: dict[str, int] = defaultdict(int)
         self.pages_with_text: set[str] = set()
 
     async def start(self):
+        resumed = self._restore() if self.settings.getbool("RUHRINDEX_RESUME") else {}
         for cid, company in self.companies.items():
-            self.seen[cid].add(canonical(company["website"]))
-            self.outcome[cid] = {"status": "pending", "start_url": company["website"],
-                                 "final_url": None, "message": None}
+            if cid in resumed:
+                for request in resumed[cid]:
+                    yield request
+                continue
+            url = canonical(company["website"])
+            self.seen[cid].add(url)
+            self.traps[cid].record(url)
+            # dont_filter: a redirect loop then runs into REDIRECT_MAX_TIMES and is reported
             yield scrapy.Request(company["website"], callback=self.parse, errback=self.failed,
-                                 meta={"company_id": cid, "start": True}, priority=100)
+                                 meta={"company_id": cid, "start": True}, priority=100,
+                                 dont_filter=True)
 
     def parse(self, response):
         cid = response.meta["company_id"]
-        domain = registered_domain(response.url)
-        if domain not in self.allowed[cid]:
-            if response.meta.get("start"):
-                # The start URL moved to a new domain (rebranding, merger): follow it once.
-                self.allowed[cid].add(domain)
-                self.outcome[cid]["message"] = f"start URL redirected to {domain}"
-            else:
-                self._note(cid, "redirected_offsite", f"{response.url} is off-site")
-                return
-        if response.meta.get("start"):
+        start = response.meta.get("start", False)
+        if start:
             self.outcome[cid]["final_url"] = response.url
         if not isinstance(response, TextResponse) or b"html" not in (
             response.headers.get("Content-Type") or b"text/html"
         ).lower():
-            self._note(cid, "not_html", f"{response.url} is not HTML")
+            self._note(cid, start, "not_html", f"{response.url} is not HTML")
+            return
+        if looks_binary(response.body):
+            self._note(cid, start, "binary", f"{response.url} is binary data served as HTML")
+            return
+        if start and is_parked(" ".join(response.xpath("//body//text()").getall()),
+                               response.text):
+            self._note(cid, start, "parked", f"{response.url} is a parked or for-sale domain")
             return
         yield {"company_id": cid, "url": response.url, "http_status": response.status,
                "depth": response.meta.get("depth", 0), "html": response.text}
-        yield from self._follow(response, cid)
+        yield from self._follow(response, cid, response.meta.get("depth", 0) + 1)
 
-    def _follow(self, response: TextResponse, cid: str):
+    def _follow(self, response: TextResponse, cid: str, depth: int):
+        """Schedule the page's best links within the site's budget and trap limits."""
         candidates = {}
         for anchor in response.css("a[href]"):
             href = anchor.attrib["href"].strip()
@@ -83,29 +93,85 @@ class CompanySpider(scrapy.Spider):
         for url, value in sorted(candidates.items(), key=lambda kv: -kv[1]):
             if len(self.seen[cid]) >= self.page_budget:
                 break
+            if reason := self.traps[cid].refusal(url):
+                self.logger.debug("%s: skipping %s (%s)", cid, url, reason)
+                continue
             self.seen[cid].add(url)
-            yield response.follow(url, callback=self.parse, errback=self.failed,
-                                  meta={"company_id": cid}, priority=value)
+            self.traps[cid].record(url)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed,
+                                 meta={"company_id": cid, "depth": depth}, priority=value)
 
     def failed(self, failure):
         cid = failure.request.meta["company_id"]
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            kind, message = f"http_{status}", f"HTTP {status} at {failure.request.url}"
-        elif failure.check(DNSLookupError):
-            kind, message = "dns_failure", str(failure.value)
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            kind, message = "timeout", str(failure.value)
-        elif failure.check(ConnectionRefusedError):
-            kind, message = "unreachable", str(failure.value)
-        elif "robots.txt" in str(failure.value):
-            kind, message = "robots_disallowed", str(failure.value)
-        else:
-            kind, message = "error", f"{failure.type.__name__}: {failure.value}"
-        if failure.request.meta.get("start"):
-            self._note(cid, kind, message)
+        status, message = classify_failure(failure)
+        self._note(cid, failure.request.meta.get("start", False), status, message)
         self.logger.info("%s: %s", cid, message)
 
-    def _note(self, cid: str, status: str, message: str) -> None:
-        if self.outcome[cid]["status"] == "pending":
+    def _note(self, cid: str, start: bool, status: str, message: str) -> None:
+        """Record why the start page failed; failures of inner pages are only logged."""
+        if start and self.outcome[cid]["status"] == "pending":
             self.outcome[cid].update(status=status, message=message)
+
+    def _restore(self) -> dict[str, list[scrapy.Request]]:
+        """Rebuild per-site state from the pages stored so far; return each site's frontier."""
+        db = open_db(self.settings.get("RUHRINDEX_DB"))
+        run_id = self.settings.getint("RUHRINDEX_RUN_ID")
+        rows = db.query("select company_id, url, depth, text, html_gz from pages "
+                        "where run_id = ? order by id", [run_id])
+        stored = [row for row in rows if row["company_id"] in self.companies]
+        for row in stored:
+            cid, url = row["company_id"], row["url"]
+            self.seen[cid].add(canonical(url))
+            self.traps[cid].record(canonical(url))
+            self.allowed[cid].add(registered_domain(url))
+            self.pages_stored[cid] += 1
+            if row["text"]:
+                self.pages_with_text.add(cid)
+            if row["depth"] == 0:
+                self.outcome[cid]["final_url"] = url
+        for cid in {row["company_id"] for row in stored}:
+            self.seen[cid].add(canonical(self.companies[cid]["website"]))
+            if self.allowed[cid] != {self.companies[cid]["domain"]}:
+                self.moved_to[cid] = next(iter(self.allowed[cid] - {self.companies[cid]["domain"]}))
+        frontier: dict[str, list[scrapy.Request]] = defaultdict(list)
+        max_depth = self.settings.getint("DEPTH_LIMIT")
+        for row in stored:
+            if max_depth and row["depth"] >= max_depth:
+                continue
+            page = HtmlResponse(row["url"], body=decompress_html(row["html_gz"]),
+                                encoding="utf-8")
+            frontier[row["company_id"]] += self._follow(page, row["company_id"], row["depth"] + 1)
+        db.conn.close()
+        self.logger.info("resuming: %d pages of %d sites stored, %d requests to go", len(stored),
+                         len(frontier), sum(map(len, frontier.values())))
+        return frontier
+
+    def closed(self, reason: str) -> None:
+        """Mark the run finished only if it ran out of work; a shutdown leaves it to resume."""
+        finished = reason == "finished"
+        db = open_db(self.settings.get("RUHRINDEX_DB"))
+        with db.conn:
+            db["crawl_runs"].update(self.settings.getint("RUHRINDEX_RUN_ID"),
+                                    {"finished_at": utcnow() if finished else None,
+                                     "status": "finished" if finished else "interrupted"})
+        db.conn.close()
+
+    def outcome_rows(self, run_id: int) -> list[dict]:
+        """One crawl_outcomes row per company, from what was stored and what went wrong."""
+        rows = []
+        for cid, outcome in self.outcome.items():
+            pages = self.pages_stored.get(cid, 0)
+            status, message = outcome["status"], outcome["message"]
+            if pages:
+                status = "ok" if cid in self.pages_with_text else "empty"
+                if status == "empty":
+                    message = "pages without text: JavaScript-only or blank site"
+            elif status == "pending":
+                status, message = "no_pages", "no page could be stored"
+            if cid in self.moved_to:
+                message = "; ".join(filter(None, [f"start URL redirected to {self.moved_to[cid]}",
+                                                  message]))
+            rows.append({"run_id": run_id, "company_id": cid, "status": status, "pages": pages,
+                         "start_url": outcome["start_url"], "final_url": outcome["final_url"],
+                         "message": message})
+        return rows

@@ -13,6 +13,8 @@ import html
 import json
 import re
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,12 +31,20 @@ _CITIES = {"05913000": ("44137", "Dortmund"), "05113000": ("45127", "Essen"),
 
 @dataclass(frozen=True)
 class Resource:
+    """One canned answer; the optional fields make a server behave badly on purpose."""
+
     status: int
     content_type: str
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    delay: float = 0.0  # seconds before answering (a slow site)
+    byte_delay: float = 0.0  # seconds between body bytes (a tarpit)
 
 
-Site = dict[str, Resource]
+#: Pages generated on request (calendars, endless listings) get the path with its query.
+PageMaker = Callable[[str], Resource]
+#: Paths to resources; a key ending in ``/*`` serves every path below it from a PageMaker.
+Site = dict[str, Resource | PageMaker]
 
 
 @cache
@@ -169,11 +179,13 @@ class VirtualHostServer:
     """Serve many sites from one 127.0.0.1 port, answering proxy-style absolute-URI requests.
 
     Unknown hosts get 502 (what a proxy answers for a dead domain), unknown paths 404.
+    ``hits`` lists every requested ``host/path?query``, ``hit_times`` when it came.
     """
 
     def __init__(self, sites: dict[str, Site]):
         self.sites = sites
         self.hits: list[str] = []
+        self.hit_times: list[float] = []
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
@@ -199,20 +211,46 @@ class VirtualHostServer:
                 parts = urlsplit(self.path)
                 host = (parts.hostname or self.headers.get("Host", "").split(":")[0]).lower()
                 path = parts.path if parts.scheme else self.path.split("?")[0]
-                server.hits.append(f"{host}{path}")
+                query = f"?{parts.query}" if parts.query else ""
+                server.hits.append(f"{host}{path}{query}")
+                server.hit_times.append(time.monotonic())
                 site = server.sites.get(host)
                 if site is None:
                     resource = Resource(502, "text/plain", b"unknown host")
                 else:
-                    resource = site.get(path.rstrip("/") or "/") or Resource(
-                        404, "text/html", b"<html><body><h1>Nicht gefunden</h1></body></html>")
+                    resource = _lookup(site, path.rstrip("/") or "/", path + query)
+                time.sleep(resource.delay)
                 self.send_response(resource.status)
                 self.send_header("Content-Type", resource.content_type)
                 self.send_header("Content-Length", str(len(resource.body)))
+                for name, value in resource.headers:
+                    self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(resource.body)
+                try:
+                    if resource.byte_delay:
+                        for byte in resource.body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(resource.byte_delay)
+                    else:
+                        self.wfile.write(resource.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the crawler gave up on a tarpit or an oversized body, as it should
 
             def log_message(self, *args):
                 pass
 
         return Handler
+
+
+_NOT_FOUND = Resource(404, "text/html", b"<html><body><h1>Nicht gefunden</h1></body></html>")
+
+
+def _lookup(site: Site, path: str, path_and_query: str) -> Resource:
+    found = site.get(path)
+    if found is None:
+        prefixes = [key for key in site if key.endswith("/*") and path.startswith(key[:-1])]
+        if not prefixes:
+            return _NOT_FOUND
+        found = site[max(prefixes, key=len)]
+    return found if isinstance(found, Resource) else found(path_and_query)
