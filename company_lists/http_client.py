@@ -182,3 +182,19 @@ def _excerpt(body: bytes, limit: int = 200) -> str:
     return text[:limit] + ("…" if len(text) > limit else "") or "(empty answer)"
 
 
+def read_saved_json(path: Path, parse: Callable[[object], T], error: type[ValueError],
+                    hint: str) -> T:
+    """Parse a saved API answer with the same *parse* the live fetch uses.
+
+    Reading from a file must fail like a bad live answer would: with *error*, naming the file.
+    """
+    try:
+        data = json.loads(Path(path).read_bytes())
+    except OSError as exc:
+        raise error(f"cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{path} is not valid JSON ({exc}); {hint}") from None
+    try:
+        return parse(data)
+    except error as exc:
+        raise error(f"{path}: {exc}") from None

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from company_lists.collect import NO_WEBSITE, Collector
-from company_lists.http_client import PoliteClient
+from company_lists.http_client import PoliteClient, read_saved_json
 
 WEBSITE_KEYS = ("website", "contact:website", "url")
 BUSINESS_KEYS = ("office", "craft", "shop", "industrial", "company")
@@ -70,17 +70,8 @@ def fetch_overpass(client: PoliteClient, endpoint: str, ags: str) -> list[dict]:
 
 def read_overpass_file(path: Path) -> list[dict]:
     """Elements of a saved Overpass answer (``[out:json]``, e.g. saved from overpass-turbo)."""
-    try:
-        data = json.loads(Path(path).read_bytes())
-    except OSError as exc:
-        raise OSMDataError(f"cannot read {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OSMDataError(f"{path} is not valid JSON ({exc}); save the Overpass answer with "
-                           "[out:json]") from None
-    try:
-        return parse_overpass(data)
-    except OSMDataError as exc:
-        raise OSMDataError(f"{path}: {exc}") from None
+    return read_saved_json(path, parse_overpass, OSMDataError,
+                           "save the Overpass answer with [out:json]")
 
 
 def parse_overpass(data: object) -> list[dict]:

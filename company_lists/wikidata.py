@@ -9,11 +9,10 @@ Inception (P571) fills ``founding_year``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from company_lists.collect import Collector
-from company_lists.http_client import PoliteClient
+from company_lists.http_client import PoliteClient, read_saved_json
 from company_lists.importer import OPTIONAL_INT
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -47,17 +46,8 @@ def fetch_wikidata(client: PoliteClient, endpoint: str, ags_codes: list[str]) ->
 
 def read_result_file(path: Path) -> list[dict]:
     """Bindings of a saved SPARQL JSON result (e.g. downloaded from query.wikidata.org)."""
-    try:
-        data = json.loads(Path(path).read_bytes())
-    except OSError as exc:
-        raise WikidataError(f"cannot read {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WikidataError(f"{path} is not valid JSON ({exc}); download the result as "
-                            "SPARQL JSON") from None
-    try:
-        return parse_bindings(data)
-    except WikidataError as exc:
-        raise WikidataError(f"{path}: {exc}") from None
+    return read_saved_json(path, parse_bindings, WikidataError,
+                           "download the result as SPARQL JSON")
 
 
 def parse_bindings(data: object) -> list[dict]:
