@@ -73,7 +73,15 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2_embeddings(db: sqlite_utils.Database) -> None:
+    """Sentence embeddings per (embedder, text sha256), so re-scoring skips the encoder."""
+    db["embeddings"].create(
+        {"embedder": str, "text_sha256": str, "dim": int, "vector": bytes, "created_at": str},
+        pk=("embedder", "text_sha256"),
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_embeddings]
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
