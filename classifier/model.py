@@ -53,7 +53,8 @@ class ModelSpec:
 def build_pipeline(spec: ModelSpec) -> Pipeline:
     return Pipeline([
         ("features", feature_union(spec.lexicon, spec.embedder, spec.features, spec.age)),
-        ("clf", LogisticRegression(C=spec.c, class_weight="balanced", max_iter=5000)),
+        ("clf", LogisticRegression(C=spec.c, class_weight="balanced", solver="liblinear",
+                                   dual=True, max_iter=5000)),
     ])
 
 

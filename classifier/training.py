@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from classifier.embeddings import PACKAGES
@@ -71,6 +71,8 @@ def read_labels(path: Path, min_per_class: int = MIN_PER_CLASS) -> Labels:
     if problems:
         shown = "; ".join(problems[:10]) + (f"; … {len(problems) - 10} more" if len(problems) > 10 else "")
         raise LabelsError(f"{path}: {len(problems)} bad row(s): {shown}")
+    if not labels:
+        raise LabelsError(f"{path}: no labelled rows below the header")
     y = np.asarray(labels)
     counts = {c: int((y == c).sum()) for c in (0, 1)}
     if min(counts.values()) == 0:
@@ -83,10 +85,16 @@ def read_labels(path: Path, min_per_class: int = MIN_PER_CLASS) -> Labels:
 
 
 def _scores(y_true, y_pred) -> dict:
-    p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="binary",
-                                                 zero_division=0)
-    return {"precision": float(p), "recall": float(r), "f1": float(f),
-            "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))}
+    """Binary precision, recall, F1 (0 where undefined) and accuracy; plain counts, because the
+    bootstrap calls this thousands of times."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    tp = int(np.sum((y_true == 1) & (y_pred == 1)))
+    predicted, actual = int(np.sum(y_pred == 1)), int(np.sum(y_true == 1))
+    precision = tp / predicted if predicted else 0.0
+    recall = tp / actual if actual else 0.0
+    f1 = 2 * tp / (predicted + actual) if predicted + actual else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1,
+            "accuracy": float(np.mean(y_true == y_pred))}
 
 
 def _bootstrap(y_true, y_pred, seed: int, rounds: int = 1000) -> dict:
@@ -233,7 +241,7 @@ def model_card(meta: dict) -> str:
 - Examples: {meta['examples']} (class 0: {meta['class_balance']['0']}, class 1: {meta['class_balance']['1']})
 - Features: {describe(settings)}
 - Embedder: `{settings['embedder']}`
-- Model: logistic regression (class-balanced, C={settings['c']}), Platt-calibrated on
+- Model: logistic regression (class-balanced, C={settings['c']}, liblinear), Platt-calibrated on
   {cv['folds']}-fold out-of-fold scores; decision threshold {meta['threshold']:.2f} (best F1 on
   those out-of-fold probabilities)
 - Libraries: {libraries}

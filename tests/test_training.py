@@ -1,5 +1,6 @@
 """Training, the safe model format, and honest evaluation."""
 
+import csv
 import json
 import re
 
@@ -17,7 +18,6 @@ from ruhrindex.store import open_db
 
 
 def write_labels(path, rows, header="text,label"):
-    import csv
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header.split(","))
@@ -31,6 +31,8 @@ def write_labels(path, rows, header="text,label"):
     ([("", "1"), ("x", "0")], "text,label", "empty text"),
     ([(f"t{i}", "1") for i in range(30)], "text,label", "only class 1"),
     ([(f"t{i}", str(i % 2)) for i in range(8)], "text,label", "too few examples"),
+    ([], "text,label", "no labelled rows"),
+    ([("   ", "0"), ("ok", "2")], "text,label", "2 bad row(s)"),
 ])
 def test_bad_labels_are_refused_before_training(tmp_path, rows, header, message):
     path = write_labels(tmp_path / "l.csv", rows, header)
@@ -42,8 +44,10 @@ def test_shipped_labels_are_marked_synthetic_and_balanced():
     for task in TASKS.values():
         labels = read_labels(task.labels)
         assert len(labels.y) >= 50 and 0.3 < labels.y.mean() < 0.7
-        text = task.labels.read_text(encoding="utf-8")
-        assert text.count("synthetic") == len(labels.y)
+        with task.labels.open(encoding="utf-8", newline="") as handle:
+            provenance = [row["provenance"] for row in csv.DictReader(handle)]
+        assert len(provenance) == len(labels.y)
+        assert all(p.startswith("synthetic") for p in provenance)
 
 
 def test_shipped_models_load_and_separate_obvious_cases():
@@ -64,23 +68,28 @@ def test_shipped_models_load_and_separate_obvious_cases():
 
 
 def test_retraining_on_new_labels_changes_behaviour(tmp_path):
-    # A user decides that online booking and webshops at craft firms do count as digital.
+    # A user decides that a webshop alone does not make a craft firm digital-affine.
     base = read_labels(get_task("digital").labels)
     probe = "Unsere Tischlerei nimmt Aufträge über den Online-Konfigurator und Webshop an."
-    before = load_model("digital").model.predict_proba([probe])[0]
-    extra = [(f"Handwerksbetrieb Nummer {i} verkauft über Webshop und Online-Konfigurator.", 1)
+    shipped = load_model("digital")
+    assert shipped.model.predict_proba([probe])[0] >= shipped.threshold
+    extra = [(f"Handwerksbetrieb Nummer {i} verkauft über Webshop und Online-Konfigurator.", 0)
              for i in range(25)]
     rows = list(zip(base.texts, base.y.tolist(), strict=True)) + extra
     path = write_labels(tmp_path / "mine.csv", rows)
-    folder = train(get_task("digital"), read_labels(path), tmp_path / "models", folds=3)
-    after = load_model("digital", tmp_path / "models").model.predict_proba([probe])[0]
-    assert after > before + 0.1
+    # TF-IDF only keeps this test fast; embeddings are exercised on few texts below
+    folder = train(get_task("digital"), read_labels(path), tmp_path / "models", folds=3,
+                   embedder="none")
+    retrained = load_model("digital", tmp_path / "models")
+    assert retrained.version == folder.name
+    assert retrained.model.predict_proba([probe])[0] < retrained.threshold
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "3-fold stratified cross-validation" in card and "held-out" in card
     meta = load(folder / "model.json")[2]
     assert meta["examples"] == len(rows)
     assert 0 <= meta["cross_validation"]["f1"] <= 1
     assert sum(map(sum, meta["cross_validation"]["confusion_matrix"])) == len(rows)
+    assert sum(map(sum, meta["held_out"]["confusion_matrix"])) == meta["held_out"]["n"]
 
 
 def test_cross_validation_is_out_of_fold(tmp_path):
@@ -128,14 +137,17 @@ def test_model_whose_embedder_is_missing_is_refused(tmp_path):
 
 
 def test_embedder_none_trains_tfidf_only_and_versions_differ_by_settings(tmp_path):
-    labels = read_labels(get_task("ai-skills").labels)
+    full = read_labels(get_task("ai-skills").labels)
+    subset = [(t, y) for i, (t, y) in enumerate(zip(full.texts, full.y.tolist(), strict=True))
+              if i % 4 == 0]
+    labels = read_labels(write_labels(tmp_path / "subset.csv", subset))
     none = train(get_task("ai-skills"), labels, tmp_path, folds=3, embedder="none")
     payload = json.loads((none / "model.json").read_text(encoding="utf-8"))["payload"]
     assert payload["embedder"] == "none"
     sizes = len(payload["word"]["idf"]) + len(payload["char"]["idf"]) + len(AI_SKILLS)
     assert len(payload["coef"]) == sizes  # no embedding dimensions
     assert "Embedder: `none`" in (none / "MODEL_CARD.md").read_text(encoding="utf-8")
-    other = train(get_task("ai-skills"), labels, tmp_path, folds=4, embedder="none")
+    other = train(get_task("ai-skills"), labels, tmp_path, folds=2, embedder="none")
     assert other.name != none.name and (none / "model.json").exists()
 
 
