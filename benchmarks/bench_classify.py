@@ -5,8 +5,8 @@ For each feature set and task it prints the 5-fold cross-validated and held-out 
 by classifier.training on the shipped SYNTHETIC labels, never on training data), then, each
 in a fresh child process limited to 2 cores: model load time (until the first text is
 scored), companies/s (digital + startup models with evidence) and job ads/s (AI-skill model
-+ matched skills) scored with an empty embedding cache, and peak RSS. The peer is the TF-IDF-only row: embeddings must earn their
-cost in F1.
++ matched skills) scored with an empty embedding cache, and peak RSS. The peer is the
+TF-IDF-only row: embeddings must earn their cost in F1.
 """
 
 from __future__ import annotations
