@@ -22,12 +22,14 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from classifier.embeddings import EmbedderError, load_embedder
+from classifier.embeddings import MAX_EMBED_CHARS, EmbedderError, load_embedder
 from classifier.features import age_features, feature_union
 
 FORMAT = "ruhrindex-text-model"
 #: 2: calibration, embedder spec, feature set and age features joined the payload.
 FORMAT_VERSION = 2
+#: dual liblinear: 50x faster than lbfgs here (far more features than examples)
+SOLVER = "liblinear"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -47,14 +49,15 @@ class ModelSpec:
 
     def settings(self) -> dict:
         return {"lexicon": self.lexicon, "embedder": self.embedder, "features": self.features,
-                "age": self.age, "c": self.c}
+                "age": self.age, "c": self.c, "solver": SOLVER,
+                "max_embed_chars": MAX_EMBED_CHARS}
 
 
 def build_pipeline(spec: ModelSpec) -> Pipeline:
     return Pipeline([
         ("features", feature_union(spec.lexicon, spec.embedder, spec.features, spec.age)),
-        ("clf", LogisticRegression(C=spec.c, class_weight="balanced", solver="liblinear",
-                                   dual=True, max_iter=5000)),
+        ("clf", LogisticRegression(C=spec.c, class_weight="balanced", solver=SOLVER, dual=True,
+                                   max_iter=5000)),
     ])
 
 

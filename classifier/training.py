@@ -25,7 +25,7 @@ from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from classifier.embeddings import PACKAGES
-from classifier.model import ModelSpec, TextModel, build_pipeline, calibrate, save, to_payload
+from classifier.model import FORMAT_VERSION, ModelSpec, TextModel, build_pipeline, calibrate, save, to_payload
 from classifier.tasks import Task
 from ruhrindex.config import MODELS_DIR
 
@@ -168,8 +168,8 @@ def held_out(spec: ModelSpec, labels: Labels, folds: int = 5, share: float = 0.2
 
 def settings_hash(labels: Labels, spec: ModelSpec, folds: int, seed: int) -> str:
     """Part of the version: same day, same labels, other settings -> another folder."""
-    text = json.dumps({"labels": labels.sha256, **spec.settings(), "folds": folds, "seed": seed},
-                      sort_keys=True)
+    text = json.dumps({"labels": labels.sha256, **spec.settings(), "folds": folds, "seed": seed,
+                       "format": FORMAT_VERSION}, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
@@ -242,7 +242,7 @@ def model_card(meta: dict) -> str:
 - Examples: {meta['examples']} (class 0: {meta['class_balance']['0']}, class 1: {meta['class_balance']['1']})
 - Features: {describe(settings)}
 - Embedder: `{settings['embedder']}`
-- Model: logistic regression (class-balanced, C={settings['c']}, liblinear), Platt-calibrated on
+- Model: logistic regression (class-balanced, C={settings['c']}, {settings['solver']}), Platt-calibrated on
   {cv['folds']}-fold out-of-fold scores; decision threshold {meta['threshold']:.2f} (best F1 on
   those out-of-fold probabilities)
 - Libraries: {libraries}
