@@ -25,7 +25,8 @@ def render(db, company_id: str) -> str:
              f"digital affinity  {digital['score']:.2f}  "
              f"({'digital' if digital['label'] else 'not digital'}, model {digital['model']})"]
     lines += [f"  sentence: {s}" for s in digital["details"].get("sentences", [])]
-    lines.append("  terms: " + (", ".join(digital["details"].get("terms", [])) or "none"))
+    lines.append("  terms for: " + (", ".join(digital["details"].get("terms", [])) or "none"))
+    lines.append("  terms against: " + (", ".join(digital["details"].get("against", [])) or "none"))
     if startup:
         d = startup["details"]
         found = d.get("founding", {})

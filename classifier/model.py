@@ -30,6 +30,8 @@ FORMAT = "ruhrindex-text-model"
 FORMAT_VERSION = 2
 #: dual liblinear: 50x faster than lbfgs here (far more features than examples)
 SOLVER = "liblinear"
+#: words in more than a tenth of the training texts ("für", "unsere") are no evidence
+_COMMON_IDF = float(np.log(10) + 1)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -94,7 +96,8 @@ class TextModel:
                 transformer.cache = cache
 
     def explain(self, text: str, terms: int = 8, sentences: int = 3) -> dict:
-        """Terms and sentences of *text* that pushed its score up most (coefficient x value).
+        """Terms and sentences of *text* that pushed its score up most (coefficient x value),
+        and the terms that pulled it down most.
 
         Only the word, character and lexicon features are attributed: embedding dimensions have
         no readable meaning, and scoring each sentence through them would cost an encoder call.
@@ -104,16 +107,19 @@ class TextModel:
         for name, transformer, coef, names in parts:
             if name != "char":
                 values = transformer.transform([text]).tocsr()
+                common = (transformer.idf_ < _COMMON_IDF if name == "word"
+                          else np.zeros(len(names), bool))
                 contributions += [(values.data[k] * coef[j], str(names[j]))
-                                  for k, j in enumerate(values.indices)]
-        top_terms = [n for c, n in sorted(contributions, reverse=True) if c > 0][:terms]
+                                  for k, j in enumerate(values.indices) if not common[j]]
+        ranked = sorted(contributions, reverse=True)
+        found = {"terms": [n for c, n in ranked if c > 0][:terms],
+                 "against": [n for c, n in ranked[::-1] if c < 0][:terms], "sentences": []}
         chunks = [c.strip() for c in _SENTENCE.split(text) if len(c.strip()) > 20]
-        if not chunks or not parts:
-            return {"terms": top_terms, "sentences": []}
-        scores = sum(transformer.transform(chunks) @ coef for _, transformer, coef, _ in parts)
-        order = np.argsort(-scores)[:sentences]
-        return {"terms": top_terms,
-                "sentences": [chunks[i][:300] for i in order if scores[i] > 0]}
+        if chunks and parts:
+            scores = sum(transformer.transform(chunks) @ coef for _, transformer, coef, _ in parts)
+            found["sentences"] = [chunks[i][:300] for i in np.argsort(-scores)[:sentences]
+                                  if scores[i] > 0]
+        return found
 
     @cached_property
     def _interpretable_parts(self) -> list[tuple[str, object, np.ndarray, np.ndarray]]:
