@@ -44,7 +44,7 @@ def main() -> None:
         texts = list(company_texts(db).values())
         model = load_model("digital")
         start = time.perf_counter()
-        model.pipeline.predict_proba(texts)
+        model.model.predict_proba(texts)
         score_s = time.perf_counter() - start
     crawl_rate, extract_rate = len(pages) / crawl_s, len(pages) / extract_s
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -1,8 +1,9 @@
 """Founding year from website text, with the sentence that states it.
 
 Company sites state it in many ways: "gegründet 1921", "wurde 2008 gegründet", "Gründungsjahr:
-2015", "seit 1969", "seit über 50 Jahren", "founded in 2018", "est. 1890". Explicit founding
-words beat "seit", which beats "eröffnete"; the earliest year among the best-ranked wins,
+2015", "seit 1969", "seit über 50 Jahren", "founded in 2018", "est. 1890", "Eintragung ins
+Handelsregister am 02.08.2021". Explicit founding words beat "seit" and register entries, which
+beat "eröffnete"; the earliest year among the best-ranked wins,
 because later years in such sentences are usually expansions or takeovers.
 """
 
@@ -14,16 +15,24 @@ from dataclasses import dataclass
 from ruhrindex.config import REFERENCE_YEAR
 
 _YEAR = r"(1[6-9]\d\d|20\d\d)"
-_NEAR = r"[^.!?\n]{0,60}?"
+# up to 60 characters within one sentence; dots inside dates ("am 01.03.2019") do not end it
+_NEAR = r"(?:[^.!?\n]|(?<=\d)\.(?=\d)){0,60}?"
 # (rank, pattern with the year in group "y"); lower rank is stronger evidence.
 _RULES: list[tuple[int, re.Pattern]] = [
     (0, re.compile(rf"gründungsjahr\W{{0,3}}(?:ist\s)?(?P<y>{_YEAR})", re.I)),
     (0, re.compile(rf"(?:gegründet|gründete\w*|gründung|founded|established|est\.)"
                    rf"{_NEAR}(?<!\d)(?P<y>{_YEAR})(?!\d)", re.I)),
     (0, re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?!\d){_NEAR}(?:gegründet|gründete\w*|founded|"
-                   rf"ausgegründet|als (?:ausgründung|start-?up))", re.I)),
+                   rf"ausgegründet|als (?:ausgründung|start-?up)|ins leben gerufen|"
+                   rf"an den start gegangen)", re.I)),
+    (0, re.compile(rf"(?:launched|started|ins leben gerufen|an den start gegangen|"
+                   rf"(?:unternehmen|firma|gmbh|ug) seit){_NEAR}(?<!\d)(?P<y>{_YEAR})(?!\d)",
+                   re.I)),
     (1, re.compile(rf"\b(?:seit|since|tradition seit)\s+(?:dem\s+jahr\s+|anno\s+)?(?P<y>{_YEAR})"
                    rf"(?!\d)", re.I)),
+    # register entries: the company exists at least since then
+    (1, re.compile(rf"(?:eintragung|eingetragen|registriert|registered|incorporated)"
+                   rf"{_NEAR}(?<!\d)(?P<y>{_YEAR})(?!\d)", re.I)),
     (2, re.compile(rf"(?:eröffnete\w*|eröffnung|übernahm|machte sich){_NEAR}(?<!\d)(?P<y>{_YEAR})"
                    rf"(?!\d)", re.I)),
     (2, re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?!\d){_NEAR}(?:eröffnet|selbstständig|selbständig)",

@@ -37,21 +37,33 @@ AI_SKILLS: dict[str, str] = {
     "ki (standalone)": r"(?-i:KI|AI)(?:-\w+)?",
     "maschinelles lernen": r"maschinelle[sn]? lernen\w*|machine[- ]learning",
     "deep learning": r"deep[- ]learning",
-    "neuronale netze": r"neuronale[rn]? netz\w*|neural networks?|convolutional neural networks?|cnns?",
-    "nlp / sprachverarbeitung": r"natural language processing|nlp|sprachverarbeitung|"
-                                r"text mining|computerlinguistik",
-    "computer vision / bildverarbeitung": r"computer vision|bildverarbeitung|maschinelle[sn]? sehen|"
-                                          r"objekterkennung|bilderkennung|image recognition",
+    "neuronale netze": r"neuronale[rn]? netz\w*|neural networks?|convolutional neural networks?",
+    # "NLP" alone is also neuro-linguistic programming in coaching ads
+    "nlp / sprachverarbeitung": r"natural language processing|nlp(?![- ]?(?:coach|practitioner|"
+                                r"master|trainer|ausbildung))|sprachverarbeitung|text mining|"
+                                r"computerlinguistik|sentiment[- ]?analys\w+|stimmungsanalyse\w*|"
+                                r"machine translation|maschinelle[n]? übersetzung\w*",
+    "computer vision / bildverarbeitung": r"computer vision|machine vision|bildverarbeitung|"
+                                          r"maschinelle[sn]? sehen|objekterkennung|bilderkennung|"
+                                          r"image recognition|object recognition|opencv",
+    # "RAG" alone is also the Ruhr coal company (RAG AG, RAG-Stiftung)
     "llm / generative ki": r"llms?|large language models?|große[n]? sprachmodell\w*|sprachmodell\w*|"
-                           r"generative[rn]? (?:ki|ai)|gpt-?\d?|rag|retrieval-augmented generation|"
+                           r"generative[rn]? (?:ki|ai)|gpt-?\d?|rag(?=[- ](?:pipelines?|systeme?|"
+                           r"architektur\w*|anwendung\w*))|retrieval[- ]augmented generation|"
                            r"prompt engineering",
     "frameworks": r"tensorflow(?: lite)?|pytorch|keras|scikit-learn|hugging ?face|transformers|"
-                  r"langchain|xgboost|spacy",
+                  r"langchain|xgboost|spacy|mxnet|caffe|theano|mahout|libsvm|word2vec",
+    "ml methods": r"(?:un)?überwachte[sn]? lernen|(?:un)?supervised learning|"
+                  r"support vector machines?|random forests?|gradient boosting|kernel methods?|"
+                  r"latent dirichlet allocation|latent semantic analysis|"
+                  r"mustererkennung|pattern recognition",
     "reinforcement learning": r"reinforcement[- ]learning|bestärkende[sn]? lernen",
-    "data science": r"data scien\w+|data mining|predictive analytics|prognosemodell\w*|"
-                    r"anomalieerkennung|anomaly detection|empfehlungssystem\w*|recommender systems?",
-    "speech": r"spracherkennung|speech recognition|sprachsynthese|chatbots?|sprachassistent\w*",
-    "robotics / autonomy": r"autonome[rn]? (?:navigation|fahren|systeme)|robotik",
+    "data science": r"data scien\w+|data mining|predictive analytics|predictive model\w*|"
+                    r"prognosemodell\w*|anomalieerkennung|anomaly detection|empfehlungssystem\w*|"
+                    r"recommender systems?",
+    "speech": r"spracherkennung|speech recognition|sprachsynthese|chatbots?|sprachassistent\w*|"
+              r"virtual agents?|virtuelle[rn]? assistent\w*",
+    "robotics / autonomy": r"autonome[rn]? (?:navigation|fahren|systeme)|autonomous driving|robotik",
 }
 
 

@@ -24,6 +24,9 @@ OPTIONAL_INT = {"founding_year": (1500, REFERENCE_YEAR), "employees": (0, 10_000
 #: the row (``website;shop=bakery``); optional, written by the fetchers.
 PROVENANCE = ("source", "source_ids", "source_tags")
 COLUMNS = (*REQUIRED, "founding_year", "employees", "sector", *PROVENANCE)
+#: other header names for the founding year, as registers and users write it
+ALIASES = {"founded": "founding_year", "gründungsjahr": "founding_year",
+           "gruendungsjahr": "founding_year"}
 
 
 @dataclass
@@ -97,6 +100,7 @@ def read_company_csv(path: Path, seen_domains: dict[str, str] | None = None,
             name, 1, "warning", f"delimiter is {delimiter!r}, not ','; read accordingly"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
+    header = [ALIASES.get(h, h) for h in header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         report.problems.append(Problem(

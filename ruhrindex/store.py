@@ -80,7 +80,17 @@ def _v2_company_provenance(db: sqlite_utils.Database) -> None:
     db["companies"].add_column("source_tags", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_company_provenance]
+def _v3_embeddings(db: sqlite_utils.Database) -> None:
+    """Sentence embeddings per (embedder, text sha256), so re-scoring skips the encoder."""
+    db["embeddings"].create(
+        {"embedder": str, "text_sha256": str, "dim": int, "vector": bytes, "created_at": str},
+        pk=("embedder", "text_sha256"),
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1, _v2_company_provenance, _v3_embeddings,
+]
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:

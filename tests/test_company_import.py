@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from company_lists.importer import import_files, read_company_csv, validate_files
 
 HEADER = "company_id,name,ags,website,founding_year,employees,sector\n"
@@ -97,3 +99,11 @@ def test_import_writes_normalised_rows(tmp_path, db):
     row = db["companies"].get("k1")
     assert row["website"] == "http://www.kappa.de/" and row["domain"] == "kappa.de"
     assert row["founding_year"] == 1999 and row["employees"] == 40
+
+
+@pytest.mark.parametrize("column", ["founded", "Gründungsjahr"])
+def test_founding_year_column_aliases(tmp_path, db, column):
+    path = write(tmp_path, "a.csv", f"company_id,name,ags,website,{column}\n"
+                                    "X1,Neu GmbH,05911000,neu-gmbh.de,2021\n")
+    import_files(db, [path])
+    assert db["companies"].get("X1")["founding_year"] == 2021

@@ -22,6 +22,15 @@ PHRASINGS = [
     ("Gründung: 03/2020, Eintragung ins Handelsregister folgte.", 2020),
     ("Since 1995 the family has run the hotel.", 1995),
     ("Die Kanzlei wurde 1983 gegründet und 2010 erweitert.", 1983),
+    ("Gegründet am 15.03.2019 in Gelsenkirchen.", 2019),
+    ("Gründungsdatum: 01.04.2017", 2017),
+    ("Eintragung ins Handelsregister am 02.08.2021, Amtsgericht Bochum, HRB 19873.", 2021),
+    ("Im Handelsregister eingetragen seit 2020 (HRB 31245).", 2020),
+    ("Das Projekt wurde 2023 ins Leben gerufen und ist seit 2024 eine GmbH.", 2023),
+    ("Launched in 2021, our app serves 40,000 users.", 2021),
+    ("Unser Unternehmen seit 1952: Blumen Sievers.", 1952),
+    ("Firmengründung 2016 durch Anna Kühn", 2016),
+    ("Incorporated in 2020 as a GmbH in Essen.", 2020),
 ]
 
 
@@ -59,6 +68,22 @@ SKILLS = {
     "generative KI": "llm / generative ki",
     "Reinforcement Learning": "reinforcement learning",
     "Spracherkennung": "speech",
+    "Sentimentanalyse": "nlp / sprachverarbeitung",
+    "maschinelle Übersetzung": "nlp / sprachverarbeitung",
+    "Machine Vision": "computer vision / bildverarbeitung",
+    "OpenCV": "computer vision / bildverarbeitung",
+    "überwachtes und unüberwachtes Lernen": "ml methods",
+    "Support Vector Machines": "ml methods",
+    "Random Forests und Gradient Boosting": "ml methods",
+    "Mustererkennung": "ml methods",
+    "Latent Dirichlet Allocation": "ml methods",
+    "Word2Vec": "frameworks",
+    "Recommender Systems": "data science",
+    "Predictive Modelling": "data science",
+    "virtuelle Assistenten": "speech",
+    "Autonomous Driving": "robotics / autonomy",
+    "RAG-Pipelines": "llm / generative ki",
+    "Natural Language Processing": "nlp / sprachverarbeitung",
 }
 
 
@@ -70,7 +95,10 @@ def test_taxonomy_finds_each_skill(text, skill):
 @pytest.mark.parametrize("text", ["Kita Sonnenschein sucht Erzieher", "Studium am KIT",
                                   "Kiosk und Kinderkrankenpflege", "Python-Webentwicklung",
                                   "Kiel, Kinder, Kino", "Wir bieten Obst und Kaffee",
-                                  "Paketdienst mit Zeitfenstern"])
+                                  "Paketdienst mit Zeitfenstern", "Förderung durch die RAG-Stiftung",
+                                  "RAG Aktiengesellschaft, Essen", "Rechtsanwalt (LL.M.)",
+                                  "Ausbildung zum NLP-Coach", "Die CNN berichtete",
+                                  "Waikiki Beach Bar", "Kinderarzt, Klinik, Kirche"])
 def test_taxonomy_false_friends(text):
     assert matched_skills(text) == []
 

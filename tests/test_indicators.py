@@ -110,3 +110,18 @@ def test_bad_ags_tables_are_refused_clearly(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(AgsTableError, match=message):
         read_ags_table(path)
+
+
+def test_ai_demand_is_aggregated_per_company(db):
+    from classifier.scoring import aggregate_ai_demand
+
+    add_company(db, "a", "05911000", ads=(True, False, False, True))
+    add_company(db, "b", "05911000", ads=(False,))
+    db["scores"].update(("job_ad", "1", "ai-skills"),
+                        {"details": json.dumps({"skills": ["deep learning"]})})
+    assert aggregate_ai_demand(db) == 2
+    rows = {r["entity_id"]: r for r in db.query(
+        "select * from scores where entity = 'company' and task = 'ai-skills'")}
+    assert rows["a"]["score"] == 0.5 and rows["a"]["label"] == 1
+    assert json.loads(rows["a"]["details"]) == {"ads": 4, "asking": 2, "skills": ["deep learning"]}
+    assert rows["b"]["score"] == 0 and rows["b"]["label"] == 0
