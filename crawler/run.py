@@ -22,6 +22,8 @@ class CrawlOptions:
     log_level: str = "INFO"
     progress: bool = True
     extra_settings: dict = field(default_factory=dict)
+    warc: str | None = None  # also keep raw responses in this WARC file
+    extract_workers: int | None = None  # extraction processes; None: settings default
 
     def scrapy_settings(self, db_path: str, run_id: int) -> dict:
         settings = {
@@ -36,6 +38,10 @@ class CrawlOptions:
             settings.update(DOWNLOAD_DELAY=self.delay,
                             AUTOTHROTTLE_START_DELAY=max(self.delay, 0.05),
                             AUTOTHROTTLE_MAX_DELAY=max(self.delay * 10, 1.0))
+        if self.warc:
+            settings["RUHRINDEX_WARC"] = self.warc
+        if self.extract_workers is not None:
+            settings["RUHRINDEX_EXTRACT_WORKERS"] = self.extract_workers
         settings.update(self.extra_settings)
         return settings
 

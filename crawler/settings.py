@@ -5,6 +5,8 @@ robots.txt obeyed, short timeouts and few retries, no cookies, a size cap on dow
 Values prefixed ``RUHRINDEX_`` configure the project's own components.
 """
 
+import os
+
 from ruhrindex.config import USER_AGENT
 
 BOT_NAME = "ruhrindex"
@@ -37,6 +39,9 @@ DEPTH_PRIORITY = 1
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ForwardProxyMiddleware": 740,
 }
+SPIDER_MIDDLEWARES = {
+    "crawler.warc.RawResponseMiddleware": 950,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
 }
@@ -46,3 +51,7 @@ RUHRINDEX_RUN_ID = None
 RUHRINDEX_PAGE_BUDGET = 30
 #: An HTTP proxy for every request (corporate proxies; the demo's sample web).
 RUHRINDEX_PROXY = None
+#: Processes that extract text from pages while the crawl goes on (0: in the crawl process).
+RUHRINDEX_EXTRACT_WORKERS = os.cpu_count() or 1
+#: Also keep every stored page's raw HTTP response in this WARC file (None: store only).
+RUHRINDEX_WARC = None

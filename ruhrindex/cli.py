@@ -114,14 +114,19 @@ def companies_import(files, db, replace, problems_csv) -> None:
               help="Seconds between requests to one site (default: settings, with AutoThrottle).")
 @click.option("--proxy", help="HTTP proxy for every request, e.g. http://127.0.0.1:3128.")
 @click.option("--log-level", default="INFO", show_default=True)
+@click.option("--warc", type=click.Path(dir_okay=False),
+              help="Also keep each page's raw HTTP response in this WARC file (.warc.gz).")
+@click.option("--extract-workers", type=click.IntRange(min=0),
+              help="Processes extracting text while the crawl goes on [default: CPU count].")
 @quiet_option
-def crawl(municipality, all_, db, pages, depth, delay, proxy, log_level, quiet) -> None:
+def crawl(municipality, all_, db, pages, depth, delay, proxy, log_level, warc, extract_workers,
+          quiet) -> None:
     """Crawl the websites of the listed companies into the store.
 
     \b
     Examples:
       ruhrindex crawl -m Bochum -m 05913000        # Bochum and Dortmund
-      ruhrindex crawl --all --pages 20
+      ruhrindex crawl --all --pages 20 --warc ruhr.warc.gz
     Obeys robots.txt, stays on each company's domain, visits the homepage first and then
     Impressum, Über uns, Karriere and Leistungen pages.
     """
@@ -137,7 +142,8 @@ def crawl(municipality, all_, db, pages, depth, delay, proxy, log_level, quiet) 
         raise click.BadParameter(str(exc.args[0]), param_hint="--municipality") from None
     _open(db).conn.close()
     options = CrawlOptions(page_budget=pages, max_depth=depth, delay=delay, proxy=proxy,
-                           log_level=log_level, progress=not quiet)
+                           log_level=log_level, progress=not quiet, warc=warc,
+                           extract_workers=extract_workers)
     try:
         run_id = run_crawl(db, ags, options)
     except (ValueError, RuntimeError) as exc:
