@@ -32,7 +32,10 @@ class StorePipeline:
         self.db = open_db(self.db_path)
         self.pool = AnalysisPool(self.crawler.settings.getint("RUHRINDEX_EXTRACT_WORKERS"))
         if self.crawler.settings.get("RUHRINDEX_WARC"):
-            self.warc = WarcFile(self.crawler.settings.get("RUHRINDEX_WARC"))
+            self.warc = WarcFile(self.warc_path(self.crawler.settings.get("RUHRINDEX_WARC")))
+
+    def warc_path(self, path: str) -> str:
+        return path
 
     async def process_item(self, item):
         spider = self.crawler.spider
@@ -62,6 +65,10 @@ class StorePipeline:
         self.pool.close()
         if self.warc is not None:
             self.warc.close()
+        self.write_outcomes(self.outcome_rows())
+
+    def outcome_rows(self) -> list[dict]:
+        """One outcome per company, as this crawl process saw it."""
         spider = self.crawler.spider
         rows = []
         for cid, outcome in spider.outcome.items():
@@ -76,6 +83,9 @@ class StorePipeline:
             rows.append({"run_id": self.run_id, "company_id": cid, "status": status,
                          "pages": pages, "start_url": outcome["start_url"],
                          "final_url": outcome["final_url"], "message": outcome["message"]})
+        return rows
+
+    def write_outcomes(self, rows: list[dict]) -> None:
         with self.db.conn:
             self.db["crawl_outcomes"].upsert_all(rows, pk=("run_id", "company_id"))
             self.db["crawl_runs"].update(self.run_id, {"finished_at": utcnow(),

@@ -24,6 +24,8 @@ class CrawlOptions:
     extra_settings: dict = field(default_factory=dict)
     warc: str | None = None  # also keep raw responses in this WARC file
     extract_workers: int | None = None  # extraction processes; None: settings default
+    redis_url: str | None = None  # share the run through this Redis (crawler/shared.py)
+    workers: int = 1  # crawl processes on this machine (more than one needs redis_url)
 
     def scrapy_settings(self, db_path: str, run_id: int) -> dict:
         settings = {
@@ -69,33 +71,51 @@ def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | No
                                  "max_depth": options.max_depth, "delay": options.delay})}
     ).last_pk
     db.conn.close()
-    context = multiprocessing.get_context("spawn")
-    child = context.Process(target=_run_scrapy,
-                            args=(options.scrapy_settings(db_path, run_id), companies,
-                                  options.page_budget, options.progress))
-    child.start()
-    child.join()
-    status = open_db(db_path)["crawl_runs"].get(run_id)["status"]
-    if child.exitcode != 0 or status != "finished":
-        raise RuntimeError(f"crawl run {run_id} did not finish (exit code {child.exitcode}, "
-                           f"status {status!r}); see the log above")
+    settings = options.scrapy_settings(db_path, run_id)
+    if options.redis_url:
+        from crawler.shared import seed
+
+        settings = seed(options.redis_url, run_id, companies, options.page_budget, settings)
+    elif options.workers != 1:
+        raise ValueError("several crawl workers share a run through Redis: give a Redis URL")
+    run_processes(db_path, run_id, [(settings, companies, options.page_budget,
+                                     options.progress)] * options.workers)
+    if options.redis_url:
+        from crawler.shared import finish
+
+        finish(options.redis_url, run_id)
     return run_id
+
+
+def run_processes(db_path: str, run_id: int, jobs: list[tuple]) -> None:
+    """Run one Scrapy process per job (arguments of ``_run_scrapy``) and check the run."""
+    context = multiprocessing.get_context("spawn")
+    children = [context.Process(target=_run_scrapy, args=job) for job in jobs]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    status = open_db(db_path)["crawl_runs"].get(run_id)["status"]
+    codes = [child.exitcode for child in children]
+    if any(codes) or status != "finished":
+        raise RuntimeError(f"crawl run {run_id} did not finish (exit codes {codes}, "
+                           f"status {status!r}); see the log above")
 
 
 def _run_scrapy(settings: dict, companies: list[dict], page_budget: int, progress: bool) -> None:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
+    from scrapy.utils.misc import load_object
     from tqdm import tqdm
 
     from crawler import settings as project_settings
-    from crawler.spiders.companies import CompanySpider
 
     merged = Settings()
     merged.setmodule(project_settings, priority="project")
     merged.update(settings, priority="cmdline")
     process = CrawlerProcess(merged)
-    crawler = process.create_crawler(CompanySpider)
+    crawler = process.create_crawler(load_object(merged.get("RUHRINDEX_SPIDER")))
     bar = tqdm(total=None, unit="page", desc="crawling", disable=not progress)
     crawler.signals.connect(lambda *a, **k: bar.update(1), signal=signals.item_scraped, weak=False)
     process.crawl(crawler, companies=companies, page_budget=page_budget)

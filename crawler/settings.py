@@ -55,3 +55,5 @@ RUHRINDEX_PROXY = None
 RUHRINDEX_EXTRACT_WORKERS = os.cpu_count() or 1
 #: Also keep every stored page's raw HTTP response in this WARC file (None: store only).
 RUHRINDEX_WARC = None
+#: The spider class a crawl process runs (the shared-run spider when crawling via Redis).
+RUHRINDEX_SPIDER = "crawler.spiders.companies.CompanySpider"

@@ -118,21 +118,28 @@ def companies_import(files, db, replace, problems_csv) -> None:
               help="Also keep each page's raw HTTP response in this WARC file (.warc.gz).")
 @click.option("--extract-workers", type=click.IntRange(min=0),
               help="Processes extracting text while the crawl goes on [default: CPU count].")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Share the run through Redis (redis://HOST:PORT/DB) so that more workers "
+                   "can join it with `ruhrindex crawl-worker`.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Crawl processes on this machine (more than one needs --redis).")
 @quiet_option
 def crawl(municipality, all_, db, pages, depth, delay, proxy, log_level, warc, extract_workers,
-          quiet) -> None:
+          redis_url, workers, quiet) -> None:
     """Crawl the websites of the listed companies into the store.
 
     \b
     Examples:
       ruhrindex crawl -m Bochum -m 05913000        # Bochum and Dortmund
       ruhrindex crawl --all --pages 20 --warc ruhr.warc.gz
+      ruhrindex crawl --all --redis redis://127.0.0.1:6379/0 --workers 2
     Obeys robots.txt, stays on each company's domain, visits the homepage first and then
     Impressum, Über uns, Karriere and Leistungen pages.
     """
     from company_lists.registry import resolve
     from crawler.run import CrawlOptions
     from crawler.run import crawl as run_crawl
+    from crawler.shared import SharedRunError
 
     if not municipality and not all_:
         raise click.UsageError("name at least one --municipality, or use --all")
@@ -143,16 +150,48 @@ def crawl(municipality, all_, db, pages, depth, delay, proxy, log_level, warc, e
     _open(db).conn.close()
     options = CrawlOptions(page_budget=pages, max_depth=depth, delay=delay, proxy=proxy,
                            log_level=log_level, progress=not quiet, warc=warc,
-                           extract_workers=extract_workers)
+                           extract_workers=extract_workers, redis_url=redis_url,
+                           workers=workers)
     try:
         run_id = run_crawl(db, ags, options)
-    except (ValueError, RuntimeError) as exc:
+    except (ValueError, RuntimeError, SharedRunError) as exc:
         raise click.ClickException(str(exc)) from None
+    _print_run_summary(db, run_id)
+
+
+def _print_run_summary(db: str, run_id: int) -> None:
     store = _open(db)
     click.echo(f"crawl run {run_id} finished:")
     for row in store.query("select status, count(*) n, sum(pages) pages from crawl_outcomes "
                            "where run_id = ? group by status order by n desc", [run_id]):
         click.echo(f"  {row['status']:<20} {row['n']:>6} companies {row['pages'] or 0:>8} pages")
+
+
+@main.command("crawl-worker")
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The Redis URL the run was started with.")
+@click.option("--run", "run_id", required=True, type=int, help="The run to join.")
+@db_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Crawl processes to start.")
+@click.option("--log-level", default="INFO", show_default=True)
+@quiet_option
+def crawl_worker(redis_url, run_id, db, workers, log_level, quiet) -> None:
+    """Add crawl processes to a run started with `ruhrindex crawl --redis`.
+
+    \b
+    Example (run 7 was started with --redis redis://127.0.0.1:6379/0):
+      ruhrindex crawl-worker --redis redis://127.0.0.1:6379/0 --run 7 --db ruhr.db
+    The workers take requests from the run's shared queue and write to the same store;
+    they stop when the queue is empty and no worker of the run is busy.
+    """
+    from crawler.shared import SharedRunError, run_worker
+
+    try:
+        run_worker(db, redis_url, run_id, workers, log_level, progress=not quiet)
+    except (SharedRunError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_run_summary(db, run_id)
 
 
 @main.command()
