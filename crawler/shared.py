@@ -206,12 +206,18 @@ class SharedScheduler(Scheduler):
         super().open(spider)
         spider.shared.join()
 
+    def enqueue_request(self, request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
     def next_request(self):
         data = self.spider.shared.pop(self.queue.key)
         if data is None:
             return None
-        if self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        self.stats.inc_value("scheduler/dequeued/redis")
         return self.queue._decode_request(data)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -22,23 +21,25 @@ _TRANSFER_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 class RawResponseMiddleware:
     """Spider middleware: attach the raw HTTP response to each page item when WARC is on."""
 
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.get("RUHRINDEX_WARC"):
-            raise NotConfigured("RUHRINDEX_WARC not set")
-        return cls()
+        return cls(bool(crawler.settings.get("RUHRINDEX_WARC")))
 
     def process_spider_output(self, response: Response, result, spider=None):
         for element in result:
-            if isinstance(element, dict) and "html" in element:
-                element["raw"] = raw_response(response)
-            yield element
+            yield self._attach(response, element)
 
     async def process_spider_output_async(self, response: Response, result, spider=None):
         async for element in result:
-            if isinstance(element, dict) and "html" in element:
-                element["raw"] = raw_response(response)
-            yield element
+            yield self._attach(response, element)
+
+    def _attach(self, response: Response, element):
+        if self.enabled and isinstance(element, dict) and "html" in element:
+            element["raw"] = raw_response(response)
+        return element
 
 
 def raw_response(response: Response) -> dict:
