@@ -83,7 +83,9 @@ async def _serve_async(sites: dict, control) -> None:
             writer.close()
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    control.send((server.sockets[0].getsockname()[1], list(sites)))
+    html_pages = sum(r.content_type.startswith("text/html")
+                     for site in sites.values() for r in site.values())
+    control.send((server.sockets[0].getsockname()[1], list(sites), html_pages))
     loop = asyncio.get_running_loop()
     while (await loop.run_in_executor(None, control.recv)) == "hits":
         control.send(hits[0])
@@ -99,7 +101,7 @@ class SiteServer:
 
     def __enter__(self) -> SiteServer:
         self.process.start()
-        self.port, self.hosts = self.control.recv()
+        self.port, self.hosts, self.html_pages = self.control.recv()
         self.proxy_url = f"http://127.0.0.1:{self.port}"
         return self
 
@@ -249,7 +251,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", type=int, nargs="+", default=[200],
                         help="site counts to crawl; peers run at the first (default: 200)")
-    parser.add_argument("--pages", type=int, default=20, help="pages per site (default: 20)")
+    parser.add_argument("--pages", type=int, default=20,
+                        help="HTML pages per site, at least 7 (default: 20)")
     parser.add_argument("--no-peers", action="store_true",
                         help="measure (a) only, e.g. for peak RSS from 200 to 2,000 sites")
     args = parser.parse_args()
@@ -257,10 +260,10 @@ def main() -> None:
           "all sites are SYNTHETIC, served on 127.0.0.1")
     for number, count in enumerate(args.sites):
         with SiteServer(count, args.pages) as server, tempfile.TemporaryDirectory() as tmp:
-            total = count * args.pages
             hosts = server.hosts
             probe = [f"http://{h}/{p}" for h in hosts[:50] for p in ("", "impressum", "kontakt")]
-            print(f"\n{count} sites x {args.pages} pages = {total} pages")
+            print(f"\n{count} sites, {server.html_pages} HTML pages "
+                  f"({server.html_pages / count:.0f} per site)")
             print(f"server alone:    {server_rate(server, probe * 4):8.0f} requests/s "
                   "(8 client threads, new connection per request)")
             db_path, pages, seconds, peak = ruhrindex_crawl(server, Path(tmp))

@@ -61,6 +61,12 @@ def select_companies(db, ags: list[str] | None = None) -> list[dict]:
 def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | None = None) -> int:
     """Crawl the companies of *ags* into the store at *db_path*; return the run id."""
     options = options or CrawlOptions()
+    if options.workers != 1 and not options.redis_url:
+        raise ValueError("several crawl workers share a run through Redis: give a Redis URL")
+    if options.redis_url:
+        from crawler.shared import SharedRun
+
+        SharedRun.connect(options.redis_url, 0)  # an unusable Redis fails before a run exists
     db = open_db(db_path)
     companies = select_companies(db, ags)
     if not companies:
@@ -76,8 +82,6 @@ def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | No
         from crawler.shared import seed
 
         settings = seed(options.redis_url, run_id, companies, options.page_budget, settings)
-    elif options.workers != 1:
-        raise ValueError("several crawl workers share a run through Redis: give a Redis URL")
     run_processes(db_path, run_id, [(settings, companies, options.page_budget,
                                      options.progress)] * options.workers)
     if options.redis_url:

@@ -118,3 +118,13 @@ def test_a_worker_needs_a_seeded_run_and_a_reachable_redis(tmp_path, db, redis_u
         run_worker(str(tmp_path / "test.db"), f"redis://127.0.0.1:{closed_port}/0", 1)
     with pytest.raises(SharedRunError, match="cannot use Redis"):
         run_worker(str(tmp_path / "test.db"), "http://not-redis/", 1)
+    with pytest.raises(SharedRunError, match="cannot use Redis"):
+        crawl(str(tmp_path / "test.db"), None,
+              CrawlOptions(redis_url=f"redis://127.0.0.1:{closed_port}/0", progress=False))
+    assert db["crawl_runs"].count == 0
+
+
+def test_several_workers_without_redis_are_refused_before_a_run_starts(tmp_path, db):
+    with pytest.raises(ValueError, match="through Redis"):
+        crawl(str(tmp_path / "test.db"), None, CrawlOptions(workers=2, progress=False))
+    assert db["crawl_runs"].count == 0
