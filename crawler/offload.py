@@ -18,9 +18,10 @@ from crawler.extract import Extracted, extract
 from crawler.jobs import find_job_ads
 from ruhrindex.store import compress_html
 
-#: A worker is replaced after this many pages, so memory that lxml and trafilatura's caches
-#: keep cannot grow without bound over a crawl of thousands of sites.
-TASKS_PER_WORKER = 2000
+#: The pool is replaced after this many pages, so memory that lxml and trafilatura's caches
+#: keep cannot grow without bound over a crawl of thousands of sites. (Not the executor's
+#: max_tasks_per_child: on Python 3.11 a pool whose workers retire that way can hang.)
+PAGES_PER_POOL = 5000
 
 
 @dataclass
@@ -47,18 +48,25 @@ class AnalysisPool:
     ``workers=0`` analyses in the calling process (for debugging and profiling).
     """
 
-    def __init__(self, workers: int):
-        self.executor = None
-        if workers > 0:
-            # spawn, not fork: the crawl process runs threads (DNS, reactor) that a fork
-            # would copy in an undefined state.
-            self.executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                max_tasks_per_child=TASKS_PER_WORKER)
+    def __init__(self, workers: int, pages_per_pool: int = PAGES_PER_POOL):
+        self.workers, self.pages_per_pool = workers, pages_per_pool
+        self.submitted = 0
+        self.executor = self._new_executor() if workers > 0 else None
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the crawl process runs threads (DNS, reactor) that a fork would
+        # copy in an undefined state.
+        return ProcessPoolExecutor(max_workers=self.workers,
+                                   mp_context=multiprocessing.get_context("spawn"))
 
     async def analyse(self, html: str, url: str) -> Analysed:
         if self.executor is None:
             return analyse(html, url)
+        self.submitted += 1
+        if self.submitted % self.pages_per_pool == 0:
+            # pages already submitted finish in the old pool, whose workers then exit
+            retired, self.executor = self.executor, self._new_executor()
+            retired.shutdown(wait=False)
         return await asyncio.wrap_future(self.executor.submit(analyse, html, url))
 
     def close(self) -> None:

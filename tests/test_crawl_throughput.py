@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
 from company_lists.importer import import_files
 from crawler.extract import extract
+from crawler.offload import AnalysisPool
 from crawler.run import CrawlOptions, crawl
 from ruhrindex.sample_web import VirtualHostServer, build_sites
 from ruhrindex.store import decompress_html
@@ -43,6 +45,22 @@ def test_pool_extraction_stores_what_in_process_extraction_stores(tmp_path, db):
     for row in db["pages"].rows_where("run_id = ?", [pooled]):
         page = extract(decompress_html(row["html_gz"]), row["url"])
         assert (page.title, page.lang, page.text) == rows[pooled][row["url"]]
+
+
+def test_analysis_pool_replaced_mid_crawl_answers_every_page():
+    pages = [(f"<html><body><h1>Seite {n}</h1><p>{'Wir liefern Stahl. ' * 30}</p>"
+              "</body></html>", f"http://www.s.test/{n}") for n in range(7)]
+    pool = AnalysisPool(workers=1, pages_per_pool=3)
+
+    async def run_all():
+        return await asyncio.gather(*(pool.analyse(html, url) for html, url in pages))
+
+    try:
+        results = asyncio.run(asyncio.wait_for(run_all(), timeout=120))
+    finally:
+        pool.close()
+    assert [r.page.text for r in results] == [extract(html, url).text for html, url in pages]
+    assert pool.submitted == 7
 
 
 def test_warc_holds_every_stored_page_and_reads_back(tmp_path, db):
