@@ -131,7 +131,8 @@ def server_rate(server: SiteServer, urls: list[str], threads: int = 8) -> float:
 
 # --- memory of a process tree ------------------------------------------------------------
 
-def _tree_rss_mib(root: int) -> float:
+def _tree_rss_mib(root: int) -> tuple[float, float]:
+    """RSS of *root* and its descendants: the sum and the largest single process."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -140,29 +141,30 @@ def _tree_rss_mib(root: int) -> float:
             except OSError:
                 continue
             children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    total, todo = 0, [root]
+    sizes, todo = [0], [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+                    sizes.append(int(line.split()[1]))
         except OSError:
             continue
-    return total / 1024
+    return sum(sizes) / 1024, max(sizes) / 1024
 
 
-def watch_peak_rss(pid: int, alive) -> float:
-    """Sample the RSS of *pid* and all its descendants until ``alive()`` is false."""
-    peak = 0.0
+def watch_peak_rss(pid: int, alive) -> tuple[float, float]:
+    """Peak RSS of *pid* with all its descendants, and of its largest single process."""
+    peak = largest = 0.0
     while alive():
-        peak = max(peak, _tree_rss_mib(pid))
+        total, single = _tree_rss_mib(pid)
+        peak, largest = max(peak, total), max(largest, single)
         time.sleep(0.2)
-    return peak
+    return peak, largest
 
 
-def run_measured(target, *args) -> tuple[object, float, float]:
+def run_measured(target, *args) -> tuple[object, float, tuple[float, float]]:
     """Run *target(*args, queue)* in a fresh process: its result, seconds and peak tree RSS."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
@@ -178,7 +180,8 @@ def run_measured(target, *args) -> tuple[object, float, float]:
 
 # --- (a) ruhrindex crawl -----------------------------------------------------------------
 
-def ruhrindex_crawl(server: SiteServer, folder: Path) -> tuple[Path, int, float, float]:
+def ruhrindex_crawl(server: SiteServer, folder: Path) -> tuple[Path, int, float,
+                                                                tuple[float, float]]:
     db_path = folder / "crawl.db"
     db = open_db(db_path)
     load_into(db)
@@ -266,18 +269,19 @@ def main() -> None:
                   f"({server.html_pages / count:.0f} per site)")
             print(f"server alone:    {server_rate(server, probe * 4):8.0f} requests/s "
                   "(8 client threads, new connection per request)")
-            db_path, pages, seconds, peak = ruhrindex_crawl(server, Path(tmp))
+            db_path, pages, seconds, (peak, largest) = ruhrindex_crawl(server, Path(tmp))
             crawl_rate = pages / seconds
             print(f"(a) ruhrindex crawl:        {crawl_rate:8.1f} pages/s  {pages} pages in "
-                  f"{seconds:.1f} s (wall, incl. process start), peak RSS {peak:.0f} MiB")
+                  f"{seconds:.1f} s (wall, incl. process start), peak RSS {peak:.0f} MiB "
+                  f"(largest process {largest:.0f} MiB)")
             if number or args.no_peers:
                 continue
             homepages = [f"http://{host}:{server.port}/" for host in hosts]
-            visited, seconds, peak_b = run_measured(trafilatura_crawl, homepages, args.pages)
+            visited, seconds, (peak_b, _) = run_measured(trafilatura_crawl, homepages, args.pages)
             peer_rate = visited / seconds
             print(f"(b) trafilatura crawler:    {peer_rate:8.1f} pages/s  {visited} pages in "
                   f"{seconds:.1f} s, peak RSS {peak_b:.0f} MiB")
-            (extracted, rate, full), _, peak_c = run_measured(extract_only, str(db_path))
+            (extracted, rate, full), _, (peak_c, _) = run_measured(extract_only, str(db_path))
             print(f"(c) trafilatura.extract:    {rate:8.1f} pages/s  {extracted} pages, one "
                   f"process, peak RSS {peak_c:.0f} MiB")
             print(f"    per-page work of (a) alone: {full:8.1f} pages/s  (extraction with title, "
