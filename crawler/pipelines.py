@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from crawler.extract import extract
-from crawler.jobs import find_job_ads
-from ruhrindex.store import compress_html, open_db, utcnow
+from crawler.offload import AnalysisPool
+from crawler.warc import WarcFile
+from ruhrindex.store import open_db, utcnow
 
 
 class StorePipeline:
     """Write pages (text plus compressed HTML) and job ads; outcomes when the spider closes.
 
-    ``(run_id, url)`` is unique, so a page seen twice is stored once.
+    ``(run_id, url)`` is unique, so a page seen twice is stored once. Pages are analysed in
+    a process pool (``RUHRINDEX_EXTRACT_WORKERS``) while the reactor goes on crawling; the
+    writes happen here, in the crawl process. With ``RUHRINDEX_WARC`` the raw responses
+    also go into that WARC file.
     """
 
     def __init__(self, crawler):
@@ -18,6 +21,8 @@ class StorePipeline:
         self.db_path = crawler.settings.get("RUHRINDEX_DB")
         self.run_id = crawler.settings.getint("RUHRINDEX_RUN_ID")
         self.db = None
+        self.pool = None
+        self.warc = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -25,30 +30,44 @@ class StorePipeline:
 
     def open_spider(self):
         self.db = open_db(self.db_path)
+        self.pool = AnalysisPool(self.crawler.settings.getint("RUHRINDEX_EXTRACT_WORKERS"))
+        if self.crawler.settings.get("RUHRINDEX_WARC"):
+            self.warc = WarcFile(self.warc_path(self.crawler.settings.get("RUHRINDEX_WARC")))
 
-    def process_item(self, item):
+    def warc_path(self, path: str) -> str:
+        return path
+
+    async def process_item(self, item):
         spider = self.crawler.spider
-        page = extract(item["html"], item["url"])
+        analysed = await self.pool.analyse(item["html"], item["url"])
+        page = analysed.page
         cid = item["company_id"]
         with self.db.conn:
             self.db["pages"].insert(
                 {"run_id": self.run_id, "company_id": cid, "url": item["url"],
                  "http_status": item["http_status"], "depth": item["depth"],
                  "fetched_at": utcnow(), "title": page.title, "lang": page.lang,
-                 "date": page.date, "text": page.text, "html_gz": compress_html(item["html"])},
+                 "date": page.date, "text": page.text, "html_gz": analysed.html_gz},
                 ignore=True,
             )
             self.db["job_ads"].insert_all(
-                ({"company_id": cid, "run_id": self.run_id, **ad}
-                 for ad in find_job_ads(item["html"], item["url"], page.text)),
+                ({"company_id": cid, "run_id": self.run_id, **ad} for ad in analysed.job_ads),
                 ignore=True,
             )
+        if self.warc is not None:
+            self.warc.write(item["url"], item["raw"])
         spider.pages_stored[cid] += 1
         if page.text:
             spider.pages_with_text.add(cid)
         return {"company_id": cid, "url": item["url"]}
 
     def close_spider(self):
-        rows = self.crawler.spider.outcome_rows(self.run_id)
+        self.pool.close()
+        if self.warc is not None:
+            self.warc.close()
+        self.write_outcomes(self.crawler.spider.outcome_rows(self.run_id))
+
+    def write_outcomes(self, rows: list[dict]) -> None:
+        """Store one outcome per company; the spider marks the run finished or interrupted."""
         with self.db.conn:
             self.db["crawl_outcomes"].upsert_all(rows, pk=("run_id", "company_id"))

@@ -25,6 +25,10 @@ class CrawlOptions:
     log_level: str = "INFO"
     progress: bool = True
     extra_settings: dict = field(default_factory=dict)
+    warc: str | None = None  # also keep raw responses in this WARC file
+    extract_workers: int | None = None  # extraction processes; None: settings default
+    redis_url: str | None = None  # share the run through this Redis (crawler/shared.py)
+    workers: int = 1  # crawl processes on this machine (more than one needs redis_url)
 
     def scrapy_settings(self, db_path: str, run_id: int) -> dict:
         settings = {
@@ -33,7 +37,6 @@ class CrawlOptions:
             "RUHRINDEX_PAGE_BUDGET": self.page_budget,
             "RUHRINDEX_PROXY": self.proxy,
             "RUHRINDEX_ALLOW_PRIVATE": self.allow_private,
-            "JOBDIR": str(job_dir(db_path, run_id)),
             "DEPTH_LIMIT": self.max_depth,
             "LOG_LEVEL": self.log_level,
         }
@@ -41,6 +44,12 @@ class CrawlOptions:
             settings.update(DOWNLOAD_DELAY=self.delay,
                             AUTOTHROTTLE_START_DELAY=max(self.delay, 0.05),
                             AUTOTHROTTLE_MAX_DELAY=max(self.delay * 10, 1.0))
+        if not self.redis_url:  # a shared run keeps its queue in Redis instead
+            settings["JOBDIR"] = str(job_dir(db_path, run_id))
+        if self.warc:
+            settings["RUHRINDEX_WARC"] = self.warc
+        if self.extract_workers is not None:
+            settings["RUHRINDEX_EXTRACT_WORKERS"] = self.extract_workers
         settings.update(self.extra_settings)
         return settings
 
@@ -63,6 +72,12 @@ def job_dir(db_path: str, run_id: int) -> Path:
 def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | None = None) -> int:
     """Crawl the companies of *ags* into the store at *db_path*; return the run id."""
     options = options or CrawlOptions()
+    if options.workers != 1 and not options.redis_url:
+        raise ValueError("several crawl workers share a run through Redis: give a Redis URL")
+    if options.redis_url:
+        from crawler.shared import SharedRun
+
+        SharedRun.connect(options.redis_url, 0)  # an unusable Redis fails before a run exists
     db = open_db(db_path)
     companies = select_companies(db, ags)
     if not companies:
@@ -73,7 +88,17 @@ def crawl(db_path: str, ags: list[str] | None = None, options: CrawlOptions | No
                                  "max_depth": options.max_depth, "delay": options.delay})}
     ).last_pk
     db.conn.close()
-    _run_child(db_path, run_id, companies, options)
+    settings = options.scrapy_settings(db_path, run_id)
+    if options.redis_url:
+        from crawler.shared import seed
+
+        settings = seed(options.redis_url, run_id, companies, options.page_budget, settings)
+    run_processes(db_path, run_id, [(settings, companies, options.page_budget,
+                                     options.progress)] * options.workers)
+    if options.redis_url:
+        from crawler.shared import finish
+
+        finish(options.redis_url, run_id)
     return run_id
 
 
@@ -100,20 +125,23 @@ def resume(db_path: str, run_id: int, options: CrawlOptions | None = None) -> in
     options = options or CrawlOptions()
     options = replace(options, page_budget=saved["page_budget"], max_depth=saved["max_depth"],
                       extra_settings={**options.extra_settings, "RUHRINDEX_RESUME": True})
-    _run_child(db_path, run_id, companies, options)
+    run_processes(db_path, run_id, [(options.scrapy_settings(db_path, run_id), companies,
+                                     options.page_budget, options.progress)])
     return run_id
 
 
-def _run_child(db_path: str, run_id: int, companies: list[dict], options: CrawlOptions) -> None:
+def run_processes(db_path: str, run_id: int, jobs: list[tuple]) -> None:
+    """Run one Scrapy process per job (arguments of ``_run_scrapy``) and check the run."""
     context = multiprocessing.get_context("spawn")
-    child = context.Process(target=_run_scrapy,
-                            args=(options.scrapy_settings(db_path, run_id), companies,
-                                  options.page_budget, options.progress))
-    child.start()
-    child.join()
+    children = [context.Process(target=_run_scrapy, args=job) for job in jobs]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
     status = open_db(db_path)["crawl_runs"].get(run_id)["status"]
-    if child.exitcode != 0 or status != "finished":
-        raise RuntimeError(f"crawl run {run_id} did not finish (exit code {child.exitcode}, "
+    codes = [child.exitcode for child in children]
+    if any(codes) or status != "finished":
+        raise RuntimeError(f"crawl run {run_id} did not finish (exit codes {codes}, "
                            f"status {status!r}); see the log above, then continue it with "
                            f"`ruhrindex crawl --resume {run_id}`")
     shutil.rmtree(job_dir(db_path, run_id), ignore_errors=True)
@@ -126,16 +154,16 @@ def _run_scrapy(settings: dict, companies: list[dict], page_budget: int, progres
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
+    from scrapy.utils.misc import load_object
     from tqdm import tqdm
 
     from crawler import settings as project_settings
-    from crawler.spiders.companies import CompanySpider
 
     merged = Settings()
     merged.setmodule(project_settings, priority="project")
     merged.update(settings, priority="cmdline")
     process = CrawlerProcess(merged)
-    crawler = process.create_crawler(CompanySpider)
+    crawler = process.create_crawler(load_object(merged.get("RUHRINDEX_SPIDER")))
     bar = tqdm(total=None, unit="page", desc="crawling", disable=not progress)
     crawler.signals.connect(lambda *a, **k: bar.update(1), signal=signals.item_scraped, weak=False)
     process.crawl(crawler, companies=companies, page_budget=page_budget)

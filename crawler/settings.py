@@ -7,6 +7,8 @@ the run's JOBDIR so pending requests do not fill memory. Values prefixed ``RUHRI
 configure the project's own components.
 """
 
+import os
+
 from ruhrindex.config import USER_AGENT
 
 BOT_NAME = "ruhrindex"
@@ -51,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ForwardProxyMiddleware": 740,
 }
+SPIDER_MIDDLEWARES = {
+    "crawler.warc.RawResponseMiddleware": 950,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
 }
@@ -66,3 +71,9 @@ RUHRINDEX_ALLOW_PRIVATE = False
 RUHRINDEX_RETRY_AFTER_MAX = 30
 #: An HTTP proxy for every request (corporate proxies; the demo's sample web).
 RUHRINDEX_PROXY = None
+#: Processes that extract text from pages while the crawl goes on (0: in the crawl process).
+RUHRINDEX_EXTRACT_WORKERS = os.cpu_count() or 1
+#: Also keep every stored page's raw HTTP response in this WARC file (None: store only).
+RUHRINDEX_WARC = None
+#: The spider class a crawl process runs (the shared-run spider when crawling via Redis).
+RUHRINDEX_SPIDER = "crawler.spiders.companies.CompanySpider"

@@ -130,16 +130,26 @@ _add_open_data_commands()
 @click.option("--allow-private", is_flag=True,
               help="Also crawl hosts on loopback/private addresses (local test sites only).")
 @click.option("--log-level", default="INFO", show_default=True)
+@click.option("--warc", type=click.Path(dir_okay=False),
+              help="Also keep each page's raw HTTP response in this WARC file (.warc.gz).")
+@click.option("--extract-workers", type=click.IntRange(min=0),
+              help="Processes extracting text while the crawl goes on [default: CPU count].")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Share the run through Redis (redis://HOST:PORT/DB) so that more workers "
+                   "can join it with `ruhrindex crawl-worker`.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Crawl processes on this machine (more than one needs --redis).")
 @quiet_option
 def crawl(municipality, all_, resume_run, db, pages, depth, delay, proxy, allow_private,
-          log_level, quiet) -> None:
+          log_level, warc, extract_workers, redis_url, workers, quiet) -> None:
     """Crawl the websites of the listed companies into the store.
 
     \b
     Examples:
       ruhrindex crawl -m Bochum -m 05913000        # Bochum and Dortmund
-      ruhrindex crawl --all --pages 20
       ruhrindex crawl --resume 7                   # after a crash or kill -9
+      ruhrindex crawl --all --pages 20 --warc ruhr.warc.gz
+      ruhrindex crawl --all --redis redis://127.0.0.1:6379/0 --workers 2
     Obeys robots.txt, stays on each company's domain, visits the homepage first and then
     Impressum, Über uns, Karriere and Leistungen pages; refuses hosts on private addresses.
     Prints the outcome per company status and the coverage per municipality at the end.
@@ -147,7 +157,7 @@ def crawl(municipality, all_, resume_run, db, pages, depth, delay, proxy, allow_
     from company_lists.registry import resolve
     from crawler.run import CrawlOptions, resume
     from crawler.run import crawl as run_crawl
-    from crawler.summary import crawl_summary, format_summary
+    from crawler.shared import SharedRunError
 
     if bool(resume_run) == bool(municipality or all_):
         raise click.UsageError("name at least one --municipality, or use --all, or --resume")
@@ -157,11 +167,22 @@ def crawl(municipality, all_, resume_run, db, pages, depth, delay, proxy, allow_
         raise click.BadParameter(str(exc.args[0]), param_hint="--municipality") from None
     _open(db).conn.close()
     options = CrawlOptions(page_budget=pages, max_depth=depth, delay=delay, proxy=proxy,
-                           allow_private=allow_private, log_level=log_level, progress=not quiet)
+                           allow_private=allow_private, log_level=log_level, progress=not quiet,
+                           warc=warc, extract_workers=extract_workers, redis_url=redis_url,
+                           workers=workers)
+    if resume_run and redis_url:
+        raise click.UsageError("--resume continues a run on this machine; a run shared through "
+                               "Redis goes on with `ruhrindex crawl-worker`")
     try:
         run_id = resume(db, resume_run, options) if resume_run else run_crawl(db, ags, options)
-    except (ValueError, RuntimeError) as exc:
+    except (ValueError, RuntimeError, SharedRunError) as exc:
         raise click.ClickException(str(exc)) from None
+    _print_run_summary(db, run_id)
+
+
+def _print_run_summary(db: str, run_id: int) -> None:
+    from crawler.summary import crawl_summary, format_summary
+
     store = _open(db)
     click.echo(f"crawl run {run_id} finished:")
     for row in store.query("select status, count(*) n, sum(pages) pages from crawl_outcomes "
@@ -191,6 +212,33 @@ def crawl_summary_command(run_id, db) -> None:
         raise click.ClickException(f"no outcomes for crawl run {run_id} in {db}")
     click.echo(f"crawl run {run_id}")
     click.echo(format_summary(rows))
+
+
+@main.command("crawl-worker")
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The Redis URL the run was started with.")
+@click.option("--run", "run_id", required=True, type=int, help="The run to join.")
+@db_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Crawl processes to start.")
+@click.option("--log-level", default="INFO", show_default=True)
+@quiet_option
+def crawl_worker(redis_url, run_id, db, workers, log_level, quiet) -> None:
+    """Add crawl processes to a run started with `ruhrindex crawl --redis`.
+
+    \b
+    Example (run 7 was started with --redis redis://127.0.0.1:6379/0):
+      ruhrindex crawl-worker --redis redis://127.0.0.1:6379/0 --run 7 --db ruhr.db
+    The workers take requests from the run's shared queue and write to the same store;
+    they stop when the queue is empty and no worker of the run is busy.
+    """
+    from crawler.shared import SharedRunError, run_worker
+
+    try:
+        run_worker(db, redis_url, run_id, workers, log_level, progress=not quiet)
+    except (SharedRunError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_run_summary(db, run_id)
 
 
 @main.command()

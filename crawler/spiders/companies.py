@@ -47,13 +47,17 @@ class CompanySpider(scrapy.Spider):
                 for request in resumed[cid]:
                     yield request
                 continue
-            url = canonical(company["website"])
-            self.seen[cid].add(url)
-            self.traps[cid].record(url)
-            # dont_filter: a redirect loop then runs into REDIRECT_MAX_TIMES and is reported
-            yield scrapy.Request(company["website"], callback=self.parse, errback=self.failed,
-                                 meta={"company_id": cid, "start": True}, priority=100,
-                                 dont_filter=True)
+            yield self.start_request(cid, company)
+
+    def start_request(self, cid: str, company: dict) -> scrapy.Request:
+        """The homepage request of one company, recorded as seen."""
+        url = canonical(company["website"])
+        self.seen[cid].add(url)
+        self.traps[cid].record(url)
+        # dont_filter: a redirect loop then runs into REDIRECT_MAX_TIMES and is reported
+        return scrapy.Request(company["website"], callback=self.parse, errback=self.failed,
+                              meta={"company_id": cid, "start": True}, priority=100,
+                              dont_filter=True)
 
     def parse(self, response):
         cid = response.meta["company_id"]

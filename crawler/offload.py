@@ -1,0 +1,74 @@
+"""Page analysis (trafilatura, job ads, compression) in worker processes, off the reactor.
+
+Extraction costs far more CPU than fetching; run on the reactor thread it stalls every
+download for tens of milliseconds per page. A process pool lets the crawl keep fetching while
+pages are analysed on the other cores. Only plain data crosses the process boundary; the
+SQLite writes stay in the crawl process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from crawler.extract import Extracted, extract
+from crawler.jobs import find_job_ads
+from ruhrindex.store import compress_html
+
+#: The pool is replaced after this many pages, so memory that lxml and trafilatura's caches
+#: keep cannot grow without bound over a crawl of thousands of sites. (Not the executor's
+#: max_tasks_per_child: on Python 3.11 a pool whose workers retire that way can hang.)
+PAGES_PER_POOL = 5000
+
+
+@dataclass
+class Analysed:
+    page: Extracted
+    job_ads: list[dict]
+    html_gz: bytes
+
+
+def analyse(html: str, url: str) -> Analysed:
+    """Everything the store keeps about one page, computed from its HTML alone."""
+    page = extract(html, url)
+    return Analysed(page=page, job_ads=find_job_ads(html, url, page.text),
+                    html_gz=compress_html(html))
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+class AnalysisPool:
+    """A process pool whose results are awaited on the reactor's asyncio loop.
+
+    ``workers=0`` analyses in the calling process (for debugging and profiling).
+    """
+
+    def __init__(self, workers: int, pages_per_pool: int = PAGES_PER_POOL):
+        self.workers, self.pages_per_pool = workers, pages_per_pool
+        self.submitted = 0
+        self.executor = self._new_executor() if workers > 0 else None
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the crawl process runs threads (DNS, reactor) that a fork would
+        # copy in an undefined state.
+        return ProcessPoolExecutor(max_workers=self.workers,
+                                   mp_context=multiprocessing.get_context("spawn"))
+
+    async def analyse(self, html: str, url: str) -> Analysed:
+        if self.executor is None:
+            return analyse(html, url)
+        self.submitted += 1
+        if self.submitted % self.pages_per_pool == 0:
+            # pages already submitted finish in the old pool, whose workers then exit
+            retired, self.executor = self.executor, self._new_executor()
+            retired.shutdown(wait=False)
+        return await asyncio.wrap_future(self.executor.submit(analyse, html, url))
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
