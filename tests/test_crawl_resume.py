@@ -79,6 +79,30 @@ def test_killed_crawl_resumes_without_losing_or_repeating_pages(tmp_path, db, im
     assert not job_dir(db_path, 1).exists()
 
 
+def test_resume_fetches_a_homepage_whose_inner_pages_were_stored_first(tmp_path, db,
+                                                                      import_companies):
+    """Pages are stored as their extraction ends, so a kill can leave inner pages without
+    their homepage; the resumed run must still reach the homepage's other links."""
+    import_companies(db, {f"slow{n}": f"http://www.slow{n}.test/" for n in range(2)})
+    db_path = str(tmp_path / "test.db")
+    with VirtualHostServer(slow_sites()) as server:
+        options = CrawlOptions(delay=0.0, proxy=server.proxy_url, allow_private=True,
+                               log_level="ERROR", progress=False)
+        run_id = crawl(db_path, None, options)
+        complete = set(stored(db, run_id))
+        lost = ["http://www.slow0.test/", *(f"http://www.slow0.test/seite-{i}" for i in (1, 2))]
+        with db.conn:
+            db.execute(f"delete from pages where run_id = ? and url in ({', '.join('?' * 3)})",
+                       [run_id, *lost])
+            db["crawl_runs"].update(run_id, {"status": "interrupted"})
+        hits_before = len(server.hits)
+        resume(db_path, run_id, options)
+        refetched = {hit for hit in server.hits[hits_before:] if not hit.endswith("robots.txt")}
+    assert set(stored(db, run_id)) == complete
+    assert len(complete) == 2 * PAGES
+    assert refetched == {url.removeprefix("http://") for url in lost}
+
+
 def test_resume_refuses_finished_and_unknown_runs(tmp_path, db, import_companies):
     import_companies(db, {"a": "http://www.a.test/"})
     db_path = str(tmp_path / "test.db")

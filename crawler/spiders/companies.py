@@ -133,11 +133,16 @@ class CompanySpider(scrapy.Spider):
                 self.pages_with_text.add(cid)
             if row["depth"] == 0:
                 self.outcome[cid]["final_url"] = url
+        frontier: dict[str, list[scrapy.Request]] = defaultdict(list)
         for cid in {row["company_id"] for row in stored}:
-            self.seen[cid].add(canonical(self.companies[cid]["website"]))
             if self.allowed[cid] != {self.companies[cid]["domain"]}:
                 self.moved_to[cid] = next(iter(self.allowed[cid] - {self.companies[cid]["domain"]}))
-        frontier: dict[str, list[scrapy.Request]] = defaultdict(list)
+            if self.outcome[cid]["final_url"] is None:
+                # pages are written as their extraction ends, so an inner page can be stored
+                # before its homepage; the homepage is fetched again to find the other links
+                frontier[cid].append(self.start_request(cid, self.companies[cid]))
+            else:
+                self.seen[cid].add(canonical(self.companies[cid]["website"]))
         max_depth = self.settings.getint("DEPTH_LIMIT")
         for row in stored:
             if max_depth and row["depth"] >= max_depth:
