@@ -100,6 +100,9 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     db.execute("PRAGMA busy_timeout = 30000")
     if db.journal_mode != "wal":
         db.enable_wal()
+    # in WAL mode NORMAL survives a killed process; only a power cut may lose the last commits
+    # (FULL would fsync on every commit: one per page during a crawl)
+    db.execute("PRAGMA synchronous = NORMAL")
     version = db.execute("PRAGMA user_version").fetchone()[0]
     for number, migrate in enumerate(MIGRATIONS[version:], start=version + 1):
         with db.conn:

@@ -94,7 +94,10 @@ class CompanySpider(scrapy.Spider):
                 continue
             text = " ".join(anchor.css("::text").getall())
             candidates[url] = max(candidates.get(url, -999), link_value(url, text))
-        for url, value in sorted(candidates.items(), key=lambda kv: -kv[1]):
+        # best first: the budget goes to the most informative links, and the FIFO queue of the
+        # site fetches them in this order (one queue per site and depth, not per link value,
+        # keeps the disk queues few)
+        for url in sorted(candidates, key=candidates.__getitem__, reverse=True):
             if len(self.seen[cid]) >= self.page_budget:
                 break
             if reason := self.traps[cid].refusal(url):
@@ -103,7 +106,7 @@ class CompanySpider(scrapy.Spider):
             self.seen[cid].add(url)
             self.traps[cid].record(url)
             yield scrapy.Request(url, callback=self.parse, errback=self.failed,
-                                 meta={"company_id": cid, "depth": depth}, priority=value)
+                                 meta={"company_id": cid, "depth": depth})
 
     def failed(self, failure):
         cid = failure.request.meta["company_id"]
