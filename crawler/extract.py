@@ -28,18 +28,27 @@ class Extracted:
     date: str | None
 
 
-def extract(html: str, url: str | None = None) -> Extracted:
+def load_html(html: str) -> HtmlElement | None:
+    """The parsed page, or None when there is nothing to parse (broken or empty HTML)."""
+    try:
+        return trafilatura.load_html(html)
+    except Exception:  # lxml on hostile input
+        return None
+
+
+def extract(html: str, url: str | None = None, tree: HtmlElement | None = None) -> Extracted:
     """Main text, title, language and date of one page (never raises on broken HTML).
 
-    The HTML is parsed once. Title and date are read before trafilatura prunes the tree;
-    its full metadata pass (authors, site name, categories ...) would triple the cost of a
-    page for fields the store does not keep. The date comes from htmldate without its
-    extensive free-text search, whose first call compiles the patterns of ~200 locales.
+    The HTML is parsed once (not at all when *tree*, its parse, is given). Title and date
+    are read before trafilatura prunes the tree; its full metadata pass (authors, site name,
+    categories ...) would triple the cost of a page for fields the store does not keep. The
+    date comes from htmldate without its extensive free-text search, whose first call
+    compiles the patterns of ~200 locales.
     """
     title = date = None
     text = ""
     try:
-        tree = trafilatura.load_html(html)
+        tree = tree if tree is not None else load_html(html)
         if tree is not None:
             title, date = _title(tree), _date(tree, url)
             doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False,

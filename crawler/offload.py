@@ -1,4 +1,4 @@
-"""Page analysis (trafilatura, job ads, compression) in worker processes, off the reactor.
+"""Page analysis (links, trafilatura, job ads, compression) in worker processes, off the reactor.
 
 Extraction costs far more CPU than fetching; run on the reactor thread it stalls every
 download for tens of milliseconds per page. A process pool lets the crawl keep fetching while
@@ -14,8 +14,10 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from crawler.extract import Extracted, extract
+from crawler.extract import Extracted, extract, load_html
 from crawler.jobs import find_job_ads
+from crawler.links import Link, page_links
+from crawler.outcomes import is_parked
 from ruhrindex.store import compress_html
 
 #: The pool is replaced after this many pages, so memory that lxml and trafilatura's caches
@@ -29,13 +31,22 @@ class Analysed:
     page: Extracted
     job_ads: list[dict]
     html_gz: bytes
+    links: list[Link]
+    parked: bool  # a parked or for-sale domain (checked on start pages only)
 
 
-def analyse(html: str, url: str) -> Analysed:
-    """Everything the store keeps about one page, computed from its HTML alone."""
-    page = extract(html, url)
+def analyse(html: str, url: str, start: bool = False) -> Analysed:
+    """Everything the crawl needs from one page, computed from its HTML alone.
+
+    The links are read before extraction, from the same parse.
+    """
+    tree = load_html(html)
+    links = page_links(tree, url) if tree is not None else []
+    parked = start and is_parked(
+        " ".join(tree.xpath("//body//text()")) if tree is not None else "", html)
+    page = extract(html, url, tree)
     return Analysed(page=page, job_ads=find_job_ads(html, url, page.text),
-                    html_gz=compress_html(html))
+                    html_gz=compress_html(html), links=links, parked=parked)
 
 
 def default_workers() -> int:
@@ -59,15 +70,15 @@ class AnalysisPool:
         return ProcessPoolExecutor(max_workers=self.workers,
                                    mp_context=multiprocessing.get_context("spawn"))
 
-    async def analyse(self, html: str, url: str) -> Analysed:
+    async def analyse(self, html: str, url: str, start: bool = False) -> Analysed:
         if self.executor is None:
-            return analyse(html, url)
+            return analyse(html, url, start)
         self.submitted += 1
         if self.submitted % self.pages_per_pool == 0:
             # pages already submitted finish in the old pool, whose workers then exit
             retired, self.executor = self.executor, self._new_executor()
             retired.shutdown(wait=False)
-        return await asyncio.wrap_future(self.executor.submit(analyse, html, url))
+        return await asyncio.wrap_future(self.executor.submit(analyse, html, url, start))
 
     def close(self) -> None:
         if self.executor is not None:

@@ -1,8 +1,7 @@
-"""Item pipelines: extract each page and write it, its job ads and the outcomes to the store."""
+"""Item pipelines: write each analysed page, its job ads and the outcomes to the store."""
 
 from __future__ import annotations
 
-from crawler.offload import AnalysisPool
 from crawler.warc import WarcFile
 from ruhrindex.store import open_db, utcnow
 
@@ -10,10 +9,9 @@ from ruhrindex.store import open_db, utcnow
 class StorePipeline:
     """Write pages (text plus compressed HTML) and job ads; outcomes when the spider closes.
 
-    ``(run_id, url)`` is unique, so a page seen twice is stored once. Pages are analysed in
-    a process pool (``RUHRINDEX_EXTRACT_WORKERS``) while the reactor goes on crawling; the
-    writes happen here, in the crawl process. With ``RUHRINDEX_WARC`` the raw responses
-    also go into that WARC file.
+    ``(run_id, url)`` is unique, so a page seen twice is stored once. The spider hands over
+    pages already analysed in its process pool; the writes happen here, in the crawl
+    process. With ``RUHRINDEX_WARC`` the raw responses also go into that WARC file.
     """
 
     def __init__(self, crawler):
@@ -21,7 +19,6 @@ class StorePipeline:
         self.db_path = crawler.settings.get("RUHRINDEX_DB")
         self.run_id = crawler.settings.getint("RUHRINDEX_RUN_ID")
         self.db = None
-        self.pool = None
         self.warc = None
 
     @classmethod
@@ -30,16 +27,15 @@ class StorePipeline:
 
     def open_spider(self):
         self.db = open_db(self.db_path)
-        self.pool = AnalysisPool(self.crawler.settings.getint("RUHRINDEX_EXTRACT_WORKERS"))
         if self.crawler.settings.get("RUHRINDEX_WARC"):
             self.warc = WarcFile(self.warc_path(self.crawler.settings.get("RUHRINDEX_WARC")))
 
     def warc_path(self, path: str) -> str:
         return path
 
-    async def process_item(self, item):
+    def process_item(self, item):
         spider = self.crawler.spider
-        analysed = await self.pool.analyse(item["html"], item["url"])
+        analysed = item["analysed"]
         page = analysed.page
         cid = item["company_id"]
         with self.db.conn:
@@ -62,7 +58,6 @@ class StorePipeline:
         return {"company_id": cid, "url": item["url"]}
 
     def close_spider(self):
-        self.pool.close()
         if self.warc is not None:
             self.warc.close()
         self.write_outcomes(self.crawler.spider.outcome_rows(self.run_id))

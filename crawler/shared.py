@@ -235,8 +235,8 @@ class SharedCompanySpider(CompanySpider):
         return
         yield  # an async generator that yields nothing
 
-    def _follow(self, response, cid: str, depth: int):
-        for request in super()._follow(response, cid, depth):
+    def _follow(self, links, cid: str, depth: int):
+        for request in super()._follow(links, cid, depth):
             if self.shared.claim(cid, canonical(request.url), self.page_budget):
                 yield request
 
@@ -264,8 +264,8 @@ class SharedStorePipeline(StorePipeline):
         # one WARC file per worker: records of two processes must not interleave
         return f"{path.removesuffix('.warc.gz')}-{self.crawler.spider.shared.worker}.warc.gz"
 
-    async def process_item(self, item):
-        stored = await super().process_item(item)
+    def process_item(self, item):
+        stored = super().process_item(item)
         self.crawler.spider.shared.count_page()
         return stored
 

@@ -37,7 +37,7 @@ class RawResponseMiddleware:
             yield self._attach(response, element)
 
     def _attach(self, response: Response, element):
-        if self.enabled and isinstance(element, dict) and "html" in element:
+        if self.enabled and isinstance(element, dict):  # a page item, not a request
             element["raw"] = raw_response(response)
         return element
 

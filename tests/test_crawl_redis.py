@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,10 @@ def _pages(db, run_id: int) -> dict[str, tuple]:
 
 
 def test_two_workers_crawl_each_page_once_and_match_a_single_worker(tmp_path, db, redis_url):
-    sites = generated_sites(8, pages=12)
+    # slow pages: a worker that finds the queue empty at its start looks again on Scrapy's
+    # 5-second heartbeat, and the run must last long enough for both workers to take part
+    sites = {host: {path: replace(resource, delay=0.3) for path, resource in pages.items()}
+             for host, pages in generated_sites(8, pages=12).items()}
     _import(db, tmp_path, sites)
     shared_run, shared_hits = _crawl(tmp_path, sites, redis_url=redis_url, workers=2,
                                      extra_settings={"CONCURRENT_REQUESTS": 4})

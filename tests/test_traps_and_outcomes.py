@@ -8,6 +8,8 @@ from email.utils import format_datetime
 import pytest
 from scrapy.http import Response
 
+from crawler.extract import load_html
+from crawler.links import link_value, page_links
 from crawler.middlewares import non_public_address, retry_after
 from crawler.outcomes import is_parked, looks_binary
 from crawler.traps import SiteTraps, TrapLimits, canonical, is_calendar
@@ -86,3 +88,19 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert 50 < retry_after(response(later)) <= 60
     assert retry_after(response("soon")) is None
     assert retry_after(Response("http://a.test/", status=503)) is None
+
+
+def test_page_links_resolve_rank_and_skip_what_is_no_page():
+    html = """<html><head><base href="http://www.firma.test/de/"></head><body>
+      <a href="kontakt?utm_source=x">Kontakt</a> <a href="/impressum">Rechtliches</a>
+      <a href="/impressum#top">Impressum</a> <a href="mailto:info@firma.test">Mail</a>
+      <a href="tel:+49201">Anruf</a> <a href="/prospekt.pdf">PDF</a> <a href="#oben">oben</a>
+      <a href="http://[::1">kaputt</a> <a href="ftp://www.firma.test/x">FTP</a>
+      <a href="https://shop.firma.test/">Shop</a> <a>ohne Ziel</a></body></html>"""
+    links = {link.url: link for link in page_links(load_html(html), "http://www.firma.test/")}
+    assert set(links) == {"http://www.firma.test/de/kontakt", "http://www.firma.test/impressum",
+                          "https://shop.firma.test/"}
+    # one entry per page, with the best value of its anchors
+    assert links["http://www.firma.test/impressum"].value == link_value(
+        "http://www.firma.test/impressum", "Impressum")
+    assert {link.domain for link in links.values()} == {"firma.test"}

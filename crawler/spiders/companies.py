@@ -1,5 +1,9 @@
 """One spider over many company sites: homepage first, then the most informative links.
 
+Each page is parsed and extracted in a process pool (``crawler.offload``), which also returns
+its links; the crawl process itself never parses HTML, so its reactor only downloads,
+schedules and writes.
+
 Per-site state (allowed domains, URLs scheduled, trap counters, pages stored) lives on the
 spider, keyed by company id; requests carry only that id and plain flags, so they pickle into
 the disk queues. On resume the state is rebuilt from the store, the one record that survives
@@ -11,10 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 import scrapy
-from scrapy.http import HtmlResponse, TextResponse
+from scrapy.http import TextResponse
 
-from crawler.links import is_asset, link_value
-from crawler.outcomes import classify_failure, is_parked, looks_binary
+from crawler.extract import load_html
+from crawler.links import Link, page_links
+from crawler.offload import AnalysisPool
+from crawler.outcomes import classify_failure, looks_binary
 from crawler.traps import SiteTraps, canonical
 from ruhrindex.store import decompress_html, open_db, utcnow
 from ruhrindex.urls import registered_domain
@@ -39,6 +45,13 @@ class CompanySpider(scrapy.Spider):
         }
         self.pages_stored: dict[str, int] = defaultdict(int)
         self.pages_with_text: set[str] = set()
+        self.pool: AnalysisPool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.pool = AnalysisPool(crawler.settings.getint("RUHRINDEX_EXTRACT_WORKERS"))
+        return spider
 
     async def start(self):
         resumed = self._restore() if self.settings.getbool("RUHRINDEX_RESUME") else {}
@@ -59,7 +72,7 @@ class CompanySpider(scrapy.Spider):
                               meta={"company_id": cid, "start": True}, priority=100,
                               dont_filter=True)
 
-    def parse(self, response):
+    async def parse(self, response):
         cid = response.meta["company_id"]
         start = response.meta.get("start", False)
         if start:
@@ -72,40 +85,33 @@ class CompanySpider(scrapy.Spider):
         if looks_binary(response.body):
             self._note(cid, start, "binary", f"{response.url} is binary data served as HTML")
             return
-        if start and is_parked(" ".join(response.xpath("//body//text()").getall()),
-                               response.text):
+        # parsing and extraction happen in the pool, while the reactor goes on downloading
+        analysed = await self.pool.analyse(response.text, response.url, start)
+        if analysed.parked:
             self._note(cid, start, "parked", f"{response.url} is a parked or for-sale domain")
             return
+        depth = response.meta.get("depth", 0)
         yield {"company_id": cid, "url": response.url, "http_status": response.status,
-               "depth": response.meta.get("depth", 0), "html": response.text}
-        yield from self._follow(response, cid, response.meta.get("depth", 0) + 1)
+               "depth": depth, "analysed": analysed}
+        for request in self._follow(analysed.links, cid, depth + 1):
+            yield request
 
-    def _follow(self, response: TextResponse, cid: str, depth: int):
-        """Schedule the page's best links within the site's budget and trap limits."""
-        candidates = {}
-        for anchor in response.css("a[href]"):
-            href = anchor.attrib["href"].strip()
-            if href.startswith(("mailto:", "tel:", "javascript:", "#")):
-                continue
-            url = canonical(response.urljoin(href))
-            if not url.startswith(("http://", "https://")) or is_asset(url):
-                continue
-            if registered_domain(url) not in self.allowed[cid] or url in self.seen[cid]:
-                continue
-            text = " ".join(anchor.css("::text").getall())
-            candidates[url] = max(candidates.get(url, -999), link_value(url, text))
+    def _follow(self, links: list[Link], cid: str, depth: int):
+        """Schedule a page's best links within the site's budget and trap limits."""
+        candidates = [link for link in links
+                      if link.domain in self.allowed[cid] and link.url not in self.seen[cid]]
         # best first: the budget goes to the most informative links, and the FIFO queue of the
         # site fetches them in this order (one queue per site and depth, not per link value,
         # keeps the disk queues few)
-        for url in sorted(candidates, key=candidates.__getitem__, reverse=True):
+        for link in sorted(candidates, key=lambda link: link.value, reverse=True):
             if len(self.seen[cid]) >= self.page_budget:
                 break
-            if reason := self.traps[cid].refusal(url):
-                self.logger.debug("%s: skipping %s (%s)", cid, url, reason)
+            if reason := self.traps[cid].refusal(link.url):
+                self.logger.debug("%s: skipping %s (%s)", cid, link.url, reason)
                 continue
-            self.seen[cid].add(url)
-            self.traps[cid].record(url)
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed,
+            self.seen[cid].add(link.url)
+            self.traps[cid].record(link.url)
+            yield scrapy.Request(link.url, callback=self.parse, errback=self.failed,
                                  meta={"company_id": cid, "depth": depth})
 
     def failed(self, failure):
@@ -150,9 +156,9 @@ class CompanySpider(scrapy.Spider):
         for row in stored:
             if max_depth and row["depth"] >= max_depth:
                 continue
-            page = HtmlResponse(row["url"], body=decompress_html(row["html_gz"]),
-                                encoding="utf-8")
-            frontier[row["company_id"]] += self._follow(page, row["company_id"], row["depth"] + 1)
+            tree = load_html(decompress_html(row["html_gz"]))
+            links = page_links(tree, row["url"]) if tree is not None else []
+            frontier[row["company_id"]] += self._follow(links, row["company_id"], row["depth"] + 1)
         db.conn.close()
         self.logger.info("resuming: %d pages of %d sites stored, %d requests to go", len(stored),
                          len(frontier), sum(map(len, frontier.values())))
@@ -160,6 +166,7 @@ class CompanySpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         """Mark the run finished only if it ran out of work; a shutdown leaves it to resume."""
+        self.pool.close()
         finished = reason == "finished"
         db = open_db(self.settings.get("RUHRINDEX_DB"))
         with db.conn:
