@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
+from contextlib import suppress
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.asyncio import run_in_thread, sleep
+from scrapy.utils.asyncio import sleep
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import defer
+from twisted.internet.error import DNSLookupError
 
 from crawler.outcomes import OffsiteRedirect, PrivateAddressRefused
 from ruhrindex.urls import registered_domain
@@ -91,16 +94,26 @@ class PrivateAddressMiddleware:
     async def process_request(self, request, spider=None):
         host = urlsplit(request.url).hostname or ""
         if host not in self.verdicts:
-            self.verdicts[host] = non_public_address(await run_in_thread(_addresses, host))
+            self.verdicts[host] = non_public_address(await _addresses(host))
         if address := self.verdicts[host]:
             raise PrivateAddressRefused(f"refused: {host} resolves to private address {address}")
         return None
 
 
-def _addresses(host: str) -> list[str]:
+async def _addresses(host: str) -> list[str]:
+    """The address the downloader will connect to, from the crawl's own DNS resolver.
+
+    Scrapy's resolver (``DNS_RESOLVER``: one A query, ``DNS_TIMEOUT``, cached) is what the
+    download itself uses, so the check costs no second lookup and sees the same address.
+    A direct ``getaddrinfo`` on a small thread pool stalled the whole crawl on slow lookups.
+    """
+    from twisted.internet import reactor  # the running one; importing it early installs one
+
+    with suppress(ValueError):
+        return [str(ipaddress.ip_address(host))]  # an address literal needs no lookup
     try:
-        return [info[4][0] for info in socket.getaddrinfo(host, None)]
-    except (OSError, UnicodeError):
+        return [await maybe_deferred_to_future(reactor.resolve(host))]
+    except (DNSLookupError, defer.TimeoutError, OSError, UnicodeError):
         return []
 
 

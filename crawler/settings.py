@@ -66,6 +66,9 @@ ITEM_PIPELINES = {
 RUHRINDEX_DB = "ruhrindex.db"
 RUHRINDEX_RUN_ID = None
 RUHRINDEX_PAGE_BUDGET = 30
+#: Sites one crawl process works on at once (crawler/pacing.py): enough to keep every
+#: concurrent request busy, few enough that memory does not grow with the company list.
+RUHRINDEX_OPEN_SITES = 128
 #: Continue a run from what the store holds (pages, their links) instead of starting afresh.
 RUHRINDEX_RESUME = False
 #: Crawl hosts on loopback/private/link-local addresses (demo and tests only).

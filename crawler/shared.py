@@ -230,7 +230,7 @@ class SharedCompanySpider(CompanySpider):
 
     async def start(self):
         """Set up every company's state; the start requests themselves are already queued."""
-        async for _ in super().start():
+        for _ in self.site_requests():
             pass
         return
         yield  # an async generator that yields nothing

@@ -199,9 +199,12 @@ def test_private_addresses_are_refused_unless_allowed(tmp_path, db, import_compa
     with VirtualHostServer({"127.0.0.1": site}) as server:
         port = server.httpd.server_address[1]
         import_companies(db, {"local": f"http://127.0.0.1:{port}/",
+                              "byname": "http://www.intranet.test/",
+                              "router": "http://router.firma.test/",
                               "nohost": "http://www.nohost.test/"})
         options = CrawlOptions(delay=0.0, log_level="ERROR", progress=False,
-                               extra_settings={"RETRY_TIMES": 0})
+                               extra_settings={"RETRY_TIMES": 0,
+                                               "DNS_RESOLVER": "hosts_resolver.HostsResolver"})
         refused_run = crawl(str(tmp_path / "test.db"), None, options)
         hits_without_switch = list(server.hits)
         options.allow_private = True
@@ -209,6 +212,9 @@ def test_private_addresses_are_refused_unless_allowed(tmp_path, db, import_compa
     refused = _outcomes(db, refused_run)
     assert refused["local"]["status"] == "refused_private"
     assert "refused: 127.0.0.1 resolves to private address" in refused["local"]["message"]
+    # names are checked with the crawl's own resolver, the one its downloads use
+    assert "www.intranet.test resolves to private address 127.0.0.1" in refused["byname"]["message"]
+    assert refused["router"]["status"] == "refused_private"
     assert hits_without_switch == []  # not even robots.txt was fetched
     assert refused["nohost"]["status"] == "dns_failure"
     assert _outcomes(db, allowed_run)["local"]["status"] == "ok"

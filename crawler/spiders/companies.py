@@ -13,14 +13,17 @@ a killed process: the stored pages, and the links in their stored HTML for the f
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 import scrapy
+from scrapy import signals
 from scrapy.http import TextResponse
 
 from crawler.extract import load_html
 from crawler.links import Link, page_links
 from crawler.offload import AnalysisPool
 from crawler.outcomes import classify_failure, looks_binary
+from crawler.pacing import OpenSites
 from crawler.traps import SiteTraps, canonical
 from ruhrindex.store import decompress_html, open_db, utcnow
 from ruhrindex.urls import registered_domain
@@ -51,16 +54,25 @@ class CompanySpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.pool = AnalysisPool(crawler.settings.getint("RUHRINDEX_EXTRACT_WORKERS"))
+        spider.open_sites = OpenSites(crawler.settings.getint("RUHRINDEX_OPEN_SITES"))
+        crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
         return spider
 
     async def start(self):
+        """Each site's first requests, opening a site only when there is room for it."""
+        for cid, requests in self.site_requests():
+            await self.open_sites.room()
+            self.open_sites.add(cid, len(requests))
+            for request in requests:
+                yield request
+
+    def site_requests(self) -> Iterator[tuple[str, list[scrapy.Request]]]:
+        """Per site with work left: its homepage request, or on resume its frontier."""
         resumed = self._restore() if self.settings.getbool("RUHRINDEX_RESUME") else {}
         for cid, company in self.companies.items():
-            if cid in resumed:
-                for request in resumed[cid]:
-                    yield request
-                continue
-            yield self.start_request(cid, company)
+            requests = resumed[cid] if cid in resumed else [self.start_request(cid, company)]
+            if requests:
+                yield cid, requests
 
     def start_request(self, cid: str, company: dict) -> scrapy.Request:
         """The homepage request of one company, recorded as seen."""
@@ -74,6 +86,15 @@ class CompanySpider(scrapy.Spider):
 
     async def parse(self, response):
         cid = response.meta["company_id"]
+        try:
+            async for output in self._parse(response, cid):
+                if isinstance(output, scrapy.Request):
+                    self.open_sites.add(cid)
+                yield output
+        finally:
+            self.open_sites.end(cid)
+
+    async def _parse(self, response, cid: str):
         start = response.meta.get("start", False)
         if start:
             self.outcome[cid]["final_url"] = response.url
@@ -93,8 +114,18 @@ class CompanySpider(scrapy.Spider):
         depth = response.meta.get("depth", 0)
         yield {"company_id": cid, "url": response.url, "http_status": response.status,
                "depth": depth, "analysed": analysed}
-        for request in self._follow(analysed.links, cid, depth + 1):
-            yield request
+        if self._may_follow(depth):
+            for request in self._follow(analysed.links, cid, depth + 1):
+                yield request
+
+    def _may_follow(self, depth: int) -> bool:
+        """Links of a page at *depth* are within DEPTH_LIMIT (0: no limit).
+
+        Checked here rather than left to Scrapy's depth middleware, which drops requests
+        without a trace, so every request the spider yields ends in a callback or errback.
+        """
+        limit = self.settings.getint("DEPTH_LIMIT")
+        return not limit or depth < limit
 
     def _follow(self, links: list[Link], cid: str, depth: int):
         """Schedule a page's best links within the site's budget and trap limits."""
@@ -116,9 +147,15 @@ class CompanySpider(scrapy.Spider):
 
     def failed(self, failure):
         cid = failure.request.meta["company_id"]
+        self.open_sites.end(cid)
         status, message = classify_failure(failure)
         self._note(cid, failure.request.meta.get("start", False), status, message)
         self.logger.info("%s: %s", cid, message)
+
+    def dropped(self, request, spider=None) -> None:
+        """The scheduler refused a request (a redirect to a page already fetched)."""
+        if "company_id" in request.meta:
+            self.open_sites.end(request.meta["company_id"])
 
     def _note(self, cid: str, start: bool, status: str, message: str) -> None:
         """Record why the start page failed; failures of inner pages are only logged."""
@@ -152,9 +189,8 @@ class CompanySpider(scrapy.Spider):
                 frontier[cid].append(self.start_request(cid, self.companies[cid]))
             else:
                 self.seen[cid].add(canonical(self.companies[cid]["website"]))
-        max_depth = self.settings.getint("DEPTH_LIMIT")
         for row in stored:
-            if max_depth and row["depth"] >= max_depth:
+            if not self._may_follow(row["depth"]):
                 continue
             tree = load_html(decompress_html(row["html_gz"]))
             links = page_links(tree, row["url"]) if tree is not None else []
