@@ -63,6 +63,7 @@ class AnalysisPool:
         self.workers, self.pages_per_pool = workers, pages_per_pool
         self.submitted = 0
         self.executor = self._new_executor() if workers > 0 else None
+        self.handover: asyncio.Future | None = None  # the retired pool, until its workers exit
 
     def _new_executor(self) -> ProcessPoolExecutor:
         # spawn, not fork: the crawl process runs threads (DNS, reactor) that a fork would
@@ -75,9 +76,13 @@ class AnalysisPool:
             return analyse(html, url, start)
         self.submitted += 1
         if self.submitted % self.pages_per_pool == 0:
-            # pages already submitted finish in the old pool, whose workers then exit
+            # pages already submitted finish in the old pool; new ones wait until its workers
+            # have exited, so old and new workers never hold memory side by side
             retired, self.executor = self.executor, self._new_executor()
-            retired.shutdown(wait=False)
+            self.handover = asyncio.ensure_future(asyncio.to_thread(retired.shutdown, wait=True))
+        if self.handover is not None:
+            await asyncio.shield(self.handover)
+            self.handover = None
         return await asyncio.wrap_future(self.executor.submit(analyse, html, url, start))
 
     def close(self) -> None:
