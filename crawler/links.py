@@ -63,12 +63,14 @@ class Link(NamedTuple):
 _NOT_PAGES = ("mailto:", "tel:", "javascript:", "#")
 
 
-def page_links(tree: HtmlElement, page_url: str) -> list[Link]:
+def page_links(tree: HtmlElement | None, page_url: str) -> list[Link]:
     """The page's links to other pages (no assets, no mail or phone links), best value kept.
 
     Runs in the analysis workers on the tree they parse anyway, so the crawl process never
-    parses HTML itself.
+    parses HTML itself. A page that could not be parsed (*tree* None) has no links.
     """
+    if tree is None:
+        return []
     base = page_url
     for href in tree.xpath("//base/@href")[:1]:
         with suppress(ValueError):  # a broken <base> leaves the page's own URL as base

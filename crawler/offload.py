@@ -41,7 +41,7 @@ def analyse(html: str, url: str, start: bool = False) -> Analysed:
     The links are read before extraction, from the same parse.
     """
     tree = load_html(html)
-    links = page_links(tree, url) if tree is not None else []
+    links = page_links(tree, url)
     parked = start and is_parked(
         " ".join(tree.xpath("//body//text()")) if tree is not None else "", html)
     page = extract(html, url, tree)

@@ -192,8 +192,7 @@ class CompanySpider(scrapy.Spider):
         for row in stored:
             if not self._may_follow(row["depth"]):
                 continue
-            tree = load_html(decompress_html(row["html_gz"]))
-            links = page_links(tree, row["url"]) if tree is not None else []
+            links = page_links(load_html(decompress_html(row["html_gz"])), row["url"])
             frontier[row["company_id"]] += self._follow(links, row["company_id"], row["depth"] + 1)
         db.conn.close()
         self.logger.info("resuming: %d pages of %d sites stored, %d requests to go", len(stored),
