@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 
+from lxml.html import HtmlElement
 from parsel import Selector
 
 GENDER_MARK = re.compile(
@@ -21,12 +22,14 @@ GENDER_MARK = re.compile(
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def find_job_ads(html: str, url: str, text: str) -> list[dict]:
-    """Return job ads on one page: ``title, text, location, date_posted, source, fingerprint``."""
-    try:
-        selector = Selector(text=html)
-    except Exception:
+def find_job_ads(tree: HtmlElement | None, url: str, text: str) -> list[dict]:
+    """Job ads on one page (its parse, and its main *text*).
+
+    Each ad: ``title, text, location, date_posted, source, fingerprint``.
+    """
+    if tree is None:
         return []
+    selector = Selector(root=tree, type="html")
     ads = list(_json_ld(selector)) + list(_microdata(selector))
     if not ads:
         heading = " ".join(selector.css("h1 ::text").getall()).strip()

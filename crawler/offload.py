@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from ruhrindex.store import compress_html
 #: keep cannot grow without bound over a crawl of thousands of sites. (Not the executor's
 #: max_tasks_per_child: on Python 3.11 a pool whose workers retire that way can hang.)
 PAGES_PER_POOL = 5000
+WARM_UP = "<html><head><title>Start</title></head><body><p>Guten Tag.</p></body></html>"
 
 
 @dataclass
@@ -38,19 +38,15 @@ class Analysed:
 def analyse(html: str, url: str, start: bool = False) -> Analysed:
     """Everything the crawl needs from one page, computed from its HTML alone.
 
-    The links are read before extraction, from the same parse.
+    The page is parsed once; links, job ads and extraction all read that parse
+    (trafilatura works on a copy).
     """
     tree = load_html(html)
-    links = page_links(tree, url)
     parked = start and is_parked(
         " ".join(tree.xpath("//body//text()")) if tree is not None else "", html)
     page = extract(html, url, tree)
-    return Analysed(page=page, job_ads=find_job_ads(html, url, page.text),
-                    html_gz=compress_html(html), links=links, parked=parked)
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1
+    return Analysed(page=page, job_ads=find_job_ads(tree, url, page.text),
+                    html_gz=compress_html(html), links=page_links(tree, url), parked=parked)
 
 
 class AnalysisPool:
@@ -70,6 +66,12 @@ class AnalysisPool:
         # copy in an undefined state.
         return ProcessPoolExecutor(max_workers=self.workers,
                                    mp_context=multiprocessing.get_context("spawn"))
+
+    def warm_up(self) -> None:
+        """Start every worker now: each loads its libraries and models (about a second)
+        while the crawl fetches robots.txt files, not when the first pages arrive."""
+        for _ in range(self.workers):
+            self.executor.submit(analyse, WARM_UP, "http://warm-up.invalid/")
 
     async def analyse(self, html: str, url: str, start: bool = False) -> Analysed:
         if self.executor is None:

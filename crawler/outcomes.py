@@ -102,7 +102,7 @@ def is_parked(visible_text: str, html: str) -> bool:
 
 
 _MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc")
-_CONTROL = frozenset(range(32)) - {9, 10, 12, 13}
+_CONTROL = bytes(sorted(set(range(32)) - {9, 10, 12, 13}))
 
 
 def looks_binary(body: bytes) -> bool:
@@ -112,4 +112,7 @@ def looks_binary(body: bytes) -> bool:
         return False
     if sample.startswith(_MAGIC) or b"\x00" in sample:
         return True
-    return sum(byte in _CONTROL for byte in sample) > len(sample) * 0.05
+    # counted in C (bytes.translate drops them) rather than byte by byte: this runs per page
+    # on the crawl's reactor
+    control = len(sample) - len(sample.translate(None, _CONTROL))
+    return control > len(sample) * 0.05

@@ -40,24 +40,36 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
-DEPTH_LIMIT = 3
-DEPTH_PRIORITY = 1
+DEPTH_LIMIT = 3  # checked by the spider itself (crawler/spiders/companies.py)
 # Breadth-first inside each priority, as recommended for broad crawls; used on disk with JOBDIR.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 METAREFRESH_ENABLED = True
 METAREFRESH_MAXDELAY = 30
 
+DOWNLOAD_HANDLERS = {"http": "crawler.handlers.PooledHTTPDownloadHandler",
+                     "https": "crawler.handlers.PooledHTTPDownloadHandler"}
+# Every middleware runs for every request or every output of every page. Off: Scrapy's own
+# off-site filter (CompanyScopeMiddleware decides per company), HTTP auth (none is sent),
+# referer headers, URL length (crawler/traps.py caps it), depth (the spider sets and checks
+# depth itself, and every request it makes ends in a callback it counts) and a debugging aid
+# for copied meta keys.
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt (100): no robots.txt fetch for a refused request
     "crawler.middlewares.CompanyScopeMiddleware": 40,
     "crawler.middlewares.PrivateAddressMiddleware": 45,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ForwardProxyMiddleware": 740,
 }
 SPIDER_MIDDLEWARES = {
-    "crawler.warc.RawResponseMiddleware": 950,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    "crawler.warc.RawResponseMiddleware": 950,  # only with RUHRINDEX_WARC
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
@@ -78,7 +90,9 @@ RUHRINDEX_RETRY_AFTER_MAX = 30
 #: An HTTP proxy for every request (corporate proxies; the demo's sample web).
 RUHRINDEX_PROXY = None
 #: Processes that extract text from pages while the crawl goes on (0: in the crawl process).
-RUHRINDEX_EXTRACT_WORKERS = os.cpu_count() or 1
+#: One core is left to the crawl process: its reactor needs about as much CPU per page as
+#: the analysis of the page does.
+RUHRINDEX_EXTRACT_WORKERS = max(1, (os.cpu_count() or 1) - 1)
 #: Also keep every stored page's raw HTTP response in this WARC file (None: store only).
 RUHRINDEX_WARC = None
 #: The spider class a crawl process runs (the shared-run spider when crawling via Redis).

@@ -56,6 +56,7 @@ class TrapLimits:
     max_segment_repeats: int = 2  # /a/b/a/b is fine, /a/b/a/b/a is a relative-link loop
     max_query_variants: int = 8  # different queries on one path
     max_calendar_pages: int = 3
+    max_url_length: int = 2083  # the longest URL browsers have historically accepted
 
 
 class SiteTraps:
@@ -68,6 +69,8 @@ class SiteTraps:
 
     def refusal(self, url: str) -> str | None:
         """Why *url* (canonical) would be a trap, or None if it may be crawled."""
+        if len(url) > self.limits.max_url_length:
+            return f"URL longer than {self.limits.max_url_length} characters"
         parts = urlsplit(url)
         segments = [s for s in parts.path.split("/") if s]
         if len(segments) > self.limits.max_path_depth:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -21,12 +22,11 @@ _TRANSFER_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 class RawResponseMiddleware:
     """Spider middleware: attach the raw HTTP response to each page item when WARC is on."""
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(bool(crawler.settings.get("RUHRINDEX_WARC")))
+        if not crawler.settings.get("RUHRINDEX_WARC"):
+            raise NotConfigured  # not in the chain every page's outputs pass
+        return cls()
 
     def process_spider_output(self, response: Response, result, spider=None):
         for element in result:
@@ -37,7 +37,7 @@ class RawResponseMiddleware:
             yield self._attach(response, element)
 
     def _attach(self, response: Response, element):
-        if self.enabled and isinstance(element, dict):  # a page item, not a request
+        if isinstance(element, dict):  # a page item, not a request
             element["raw"] = raw_response(response)
         return element
 

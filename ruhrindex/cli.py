@@ -133,7 +133,8 @@ _add_open_data_commands()
 @click.option("--warc", type=click.Path(dir_okay=False),
               help="Also keep each page's raw HTTP response in this WARC file (.warc.gz).")
 @click.option("--extract-workers", type=click.IntRange(min=0),
-              help="Processes extracting text while the crawl goes on [default: CPU count].")
+              help="Processes extracting text while the crawl goes on "
+                   "[default: CPU count - 1, at least 1].")
 @click.option("--redis", "redis_url", metavar="URL",
               help="Share the run through Redis (redis://HOST:PORT/DB) so that more workers "
                    "can join it with `ruhrindex crawl-worker`.")

@@ -52,6 +52,8 @@ def test_site_traps_cap_calendar_pages_query_variants_and_path_loops():
     assert traps.refusal("http://a.test/a/b/a/b") is None
     assert "repeats" in traps.refusal("http://a.test/a/b/a/b/a")
     assert "deeper" in traps.refusal("http://a.test/" + "/".join("abcdefghij"))
+    assert traps.refusal("http://a.test/?q=" + "x" * 2000) is None
+    assert "longer" in traps.refusal("http://a.test/?q=" + "x" * 2100)
 
 
 def test_parked_pages_are_recognised_but_real_sites_mentioning_domains_are_not():
@@ -66,6 +68,8 @@ def test_parked_pages_are_recognised_but_real_sites_mentioning_domains_are_not()
 def test_binary_bodies_are_recognised_and_legacy_encodings_are_not():
     assert looks_binary(b"%PDF-1.7\n...")
     assert looks_binary(bytes(range(256)) * 4)
+    assert looks_binary(bytes(range(1, 32)) * 20 + b"<p>text</p>" * 20)  # control bytes, no NUL
+    assert not looks_binary(b"\x1b[0m" + b"<p>Text</p>" * 30)  # a stray escape is no binary
     assert not looks_binary("<p>Öffnungszeiten der Bäckerei</p>".encode("iso-8859-1"))
     assert not looks_binary("<p>„Preise“ in €</p>".encode("windows-1252"))
     assert not looks_binary(b"")

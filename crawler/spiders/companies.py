@@ -56,6 +56,8 @@ class CompanySpider(scrapy.Spider):
         spider.pool = AnalysisPool(crawler.settings.getint("RUHRINDEX_EXTRACT_WORKERS"))
         spider.open_sites = OpenSites(crawler.settings.getint("RUHRINDEX_OPEN_SITES"))
         crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
+        # not before the spider opens: a crawl that fails to start would leave workers behind
+        crawler.signals.connect(spider.pool.warm_up, signal=signals.spider_opened)
         return spider
 
     async def start(self):
@@ -81,8 +83,7 @@ class CompanySpider(scrapy.Spider):
         self.traps[cid].record(url)
         # dont_filter: a redirect loop then runs into REDIRECT_MAX_TIMES and is reported
         return scrapy.Request(company["website"], callback=self.parse, errback=self.failed,
-                              meta={"company_id": cid, "start": True}, priority=100,
-                              dont_filter=True)
+                              meta={"company_id": cid, "start": True}, dont_filter=True)
 
     async def parse(self, response):
         cid = response.meta["company_id"]
