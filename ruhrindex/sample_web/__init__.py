@@ -179,13 +179,15 @@ class VirtualHostServer:
     """Serve many sites from one 127.0.0.1 port, answering proxy-style absolute-URI requests.
 
     Unknown hosts get 502 (what a proxy answers for a dead domain), unknown paths 404.
-    ``hits`` lists every requested ``host/path?query``, ``hit_times`` when it came.
+    ``hits`` lists every requested ``host/path?query``, ``hit_times`` when it came, and
+    ``connections`` counts the TCP connections (HTTP/1.1: one can carry many requests).
     """
 
     def __init__(self, sites: dict[str, Site]):
         self.sites = sites
         self.hits: list[str] = []
         self.hit_times: list[float] = []
+        self.connections = 0
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
@@ -207,6 +209,12 @@ class VirtualHostServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real servers and proxies do
+
+            def setup(self):
+                super().setup()
+                server.connections += 1
+
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 parts = urlsplit(self.path)
                 host = (parts.hostname or self.headers.get("Host", "").split(":")[0]).lower()
