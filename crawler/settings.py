@@ -39,6 +39,7 @@ RETRY_PRIORITY_ADJUST = -10  # a retried request queues behind fresh ones: a sim
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+DOWNLOADER_STATS = False  # byte and request counts nobody reads, updated twice per request
 LOG_LEVEL = "INFO"
 DEPTH_LIMIT = 3  # checked by the spider itself (crawler/spiders/companies.py)
 # Breadth-first inside each priority, as recommended for broad crawls; used on disk with JOBDIR.
@@ -52,8 +53,9 @@ DOWNLOAD_HANDLERS = {"http": "crawler.handlers.PooledHTTPDownloadHandler",
 # Every middleware runs for every request or every output of every page. Off: Scrapy's own
 # off-site filter (CompanyScopeMiddleware decides per company), HTTP auth (none is sent),
 # referer headers, URL length (crawler/traps.py caps it), depth (the spider sets and checks
-# depth itself, and every request it makes ends in a callback it counts) and a debugging aid
-# for copied meta keys.
+# depth itself, and every request it makes ends in a callback it counts), a debugging aid
+# for copied meta keys, and the start-request mark, which only gives start requests disk
+# queues of their own (the spider already paces them, crawler/pacing.py).
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt (100): no robots.txt fetch for a refused request
     "crawler.middlewares.CompanyScopeMiddleware": 40,
@@ -65,6 +67,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ForwardProxyMiddleware": 740,
 }
 SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,

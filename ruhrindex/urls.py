@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import tldextract
@@ -85,7 +86,12 @@ def _is_ip(host: str) -> bool:
 def registered_domain(url_or_host: str) -> str:
     """The registrable domain (``firma.de`` for ``https://shop.www.firma.de/x``); IPs as is."""
     host = urlsplit(url_or_host).hostname if "://" in url_or_host else url_or_host
-    host = (host or "").lower().strip(".")
+    return _host_domain((host or "").lower().strip("."))
+
+
+@lru_cache(maxsize=50_000)
+def _host_domain(host: str) -> str:
+    """Cached per host: the crawl asks for every request, and a site has few host names."""
     if _is_ip(host):
         return host
     parts = _EXTRACT(host)
