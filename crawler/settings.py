@@ -53,9 +53,8 @@ DOWNLOAD_HANDLERS = {"http": "crawler.handlers.PooledHTTPDownloadHandler",
 # Every middleware runs for every request or every output of every page. Off: Scrapy's own
 # off-site filter (CompanyScopeMiddleware decides per company), HTTP auth (none is sent),
 # referer headers, URL length (crawler/traps.py caps it), depth (the spider sets and checks
-# depth itself, and every request it makes ends in a callback it counts), a debugging aid
-# for copied meta keys, and the start-request mark, which only gives start requests disk
-# queues of their own (the spider already paces them, crawler/pacing.py).
+# depth itself, and every request it makes ends in a callback it counts) and a debugging aid
+# for copied meta keys.
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt (100): no robots.txt fetch for a refused request
     "crawler.middlewares.CompanyScopeMiddleware": 40,
@@ -67,7 +66,6 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ForwardProxyMiddleware": 740,
 }
 SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
