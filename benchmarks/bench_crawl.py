@@ -1,9 +1,10 @@
 """Crawl throughput and memory on many generated sites, against trafilatura's own crawler.
 
-Run: python benchmarks/bench_crawl.py [--sites 200 2000] [--pages 20] [--no-peers]
+Run: python benchmarks/bench_crawl.py [--sites 200 2000] [--pages 20] [--no-peers] [--workers N]
 Serves N SYNTHETIC company sites x P pages from 127.0.0.1 (an asyncio server in its own
 process, measured alone first) and reports pages/s and peak RSS (whole process tree) for
-  (a) `ruhrindex crawl` (the CLI, in a subprocess, at most 2 requests per site at a time),
+  (a) `ruhrindex crawl` (the CLI, in a subprocess, at most 2 requests per site at a time;
+      with --workers N, N crawl processes sharing the run through a throwaway redis-server),
   (b) trafilatura's focused crawler (trafilatura.spider.focused_crawler) per site, then
       trafilatura.fetch_url + trafilatura.extract on the pages it visited, sites in parallel
       threads as trafilatura's CLI does (--parallel default), one request per site at a time,
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import multiprocessing
 import os
@@ -181,8 +183,38 @@ def run_measured(target, *args) -> tuple[object, float, tuple[float, float]]:
 
 # --- (a) ruhrindex crawl -----------------------------------------------------------------
 
-def ruhrindex_crawl(server: SiteServer, folder: Path) -> tuple[Path, int, float,
-                                                                tuple[float, float]]:
+class ThrowawayRedis:
+    """A redis-server on a free 127.0.0.1 port that keeps nothing on disk, for --workers."""
+
+    def __init__(self, folder: Path):
+        with socket.socket() as free:
+            free.bind(("127.0.0.1", 0))
+            self.url = f"redis://127.0.0.1:{free.getsockname()[1]}/0"
+        self.command = ["redis-server", "--port", self.url.split(":")[2].split("/")[0],
+                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                        "--dir", str(folder)]
+
+    def __enter__(self) -> ThrowawayRedis:
+        import redis
+
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
+        client, deadline = redis.Redis.from_url(self.url), time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def ruhrindex_crawl(server: SiteServer, folder: Path, workers: int = 1) -> tuple[
+        Path, int, float, tuple[float, float]]:
     db_path = folder / "crawl.db"
     db = open_db(db_path)
     load_into(db)
@@ -195,10 +227,14 @@ def ruhrindex_crawl(server: SiteServer, folder: Path) -> tuple[Path, int, float,
     import_files(db, [listing])
     command = [sys.executable, "-m", "ruhrindex", "crawl", "--all", "--db", str(db_path),
                "--proxy", server.proxy_url, "--delay", "0", "--quiet", "--log-level", "ERROR"]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    peak = watch_peak_rss(process.pid, lambda: process.poll() is None)
-    seconds = time.perf_counter() - start
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            redis_url = stack.enter_context(ThrowawayRedis(folder)).url
+            command += ["--redis", redis_url, "--workers", str(workers)]
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        peak = watch_peak_rss(process.pid, lambda: process.poll() is None)
+        seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise SystemExit(f"ruhrindex crawl failed with exit code {process.returncode}")
     return db_path, open_db(db_path)["pages"].count, seconds, peak
@@ -261,6 +297,9 @@ def main() -> None:
                         help="HTML pages per site, at least 7 (default: 20)")
     parser.add_argument("--no-peers", action="store_true",
                         help="measure (a) only, e.g. for peak RSS from 200 to 2,000 sites")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="crawl processes for (a); more than 1 share the run through a "
+                             "throwaway redis-server, which must be installed (default: 1)")
     args = parser.parse_args()
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} cores); "
           "all sites are SYNTHETIC, served on 127.0.0.1")
@@ -272,9 +311,10 @@ def main() -> None:
                   f"({server.html_pages / count:.0f} per site)")
             print(f"server alone:    {server_rate(server, probe * 4):8.0f} requests/s "
                   "(8 client threads, new connection per request)")
-            db_path, pages, seconds, (peak, largest) = ruhrindex_crawl(server, Path(tmp))
+            db_path, pages, seconds, (peak, largest) = ruhrindex_crawl(server, Path(tmp),
+                                                                       args.workers)
             crawl_rate = pages / seconds
-            print(f"(a) ruhrindex crawl:        {crawl_rate:8.1f} pages/s  {pages} pages in "
+            print(f"(a) ruhrindex crawl x{args.workers}:     {crawl_rate:8.1f} pages/s  {pages} pages in "
                   f"{seconds:.1f} s (wall, incl. process start), peak RSS {peak:.0f} MiB "
                   f"(largest process {largest:.0f} MiB)")
             if number or args.no_peers:
