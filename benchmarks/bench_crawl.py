@@ -189,10 +189,10 @@ class ThrowawayRedis:
     def __init__(self, folder: Path):
         with socket.socket() as free:
             free.bind(("127.0.0.1", 0))
-            self.url = f"redis://127.0.0.1:{free.getsockname()[1]}/0"
-        self.command = ["redis-server", "--port", self.url.split(":")[2].split("/")[0],
-                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                        "--dir", str(folder)]
+            port = free.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no", "--dir", str(folder)]
 
     def __enter__(self) -> ThrowawayRedis:
         import redis

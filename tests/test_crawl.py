@@ -127,15 +127,11 @@ def test_a_crawl_that_cannot_start_is_an_error_not_an_empty_success(tmp_path, db
               CrawlOptions(log_level="CRITICAL", progress=False, extra_settings=broken))
 
 
-def test_requests_through_a_proxy_share_its_connections(tmp_path, db):
+def test_requests_through_a_proxy_share_its_connections(tmp_path, db, import_companies):
     # 30 sites at once through one proxy: Scrapy's own handler keeps 2 idle connections per
     # host, the proxy, and opened 127 connections for these 240 requests
     hosts = generated_sites(30, 7)
-    listing = tmp_path / "l.csv"
-    listing.write_text("company_id,name,ags,website\n" + "".join(
-        f"{host.split('.')[1]},{host},05911000,http://{host}/\n" for host in hosts),
-        encoding="utf-8")
-    import_files(db, [listing])
+    import_companies(db, {host.split(".")[1]: f"http://{host}/" for host in hosts})
     with VirtualHostServer(hosts) as server:
         crawl(str(tmp_path / "test.db"), None,
               CrawlOptions(delay=0.0, proxy=server.proxy_url, log_level="ERROR",
